@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { loadMigrations, migrate } from './db/migrate.js';
+import { createRepositories, type Repositories } from './db/repositories/index.js';
+import { toWallMessage } from './domain/views.js';
+import { publicWall } from './domain/wall.js';
+import { loggerOptions } from './logger.js';
+import { defaultClientDir, defaultMigrationsDir } from './paths.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
+import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
+import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestApiRoutes } from './routes/ingest-api.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { pageRoutes } from './routes/pages.js';
+import { realtimeRoutes } from './routes/realtime.js';
+import { wallRoutes } from './routes/walls.js';
+import { createAuth, randomToken, type Auth } from './services/auth.js';
+import type { ServiceContext } from './services/context.js';
+import { createIngest, type Ingest } from './services/ingest.js';
+import { createModeration, type Moderate } from './services/moderation.js';
+import { createWalls, type Walls } from './services/walls.js';
+
+export interface Limits {
+  /** Login attempts per client IP per minute. */
+  loginPerMinute: number;
+  /** Web form contributions per client IP per minute. */
+  contributePerMinute: number;
+}
+
+export interface AppOptions {
+  config: Config;
+  /** Fastify logger options; defaults to pino at the configured level with Toile's redaction. */
+  logger?: FastifyServerOptions['logger'];
+  /** The clock, replaceable in tests. */
+  now?: () => Date;
+  migrationsDir?: string;
+  clientDir?: string;
+  socketPolicy?: Partial<SocketPolicy>;
+  limits?: Partial<Limits>;
+}
+
+/** What the first start created, so that main can tell the organiser once. */
+export interface Bootstrap {
+  createdAdmin: boolean;
+  /** Set only when the admin password was generated rather than configured. */
+  generatedPassword?: string;
+  createdWall?: string;
+}
+
+export interface Toile {
+  config: Config;
+  repos: Repositories;
+  hub: Hub<HubEvent>;
+  feeds: WallFeeds;
+  sockets: SocketRegistry;
+  ingest: Ingest;
+  moderate: Moderate;
+  walls: Walls;
+  auth: Auth;
+  epoch: string;
+  clientDir: string;
+  limits: Limits;
+  bootstrap: Bootstrap;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    toile: Toile;
+  }
+}
+
+const DEFAULT_LIMITS: Limits = { loginPerMinute: 10, contributePerMinute: 6 };
+/** How long shutdown waits for viewers to answer the 1001 close before cutting them off. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Builds Toile: opens and migrates the database, wires the services and routes, and creates the admin
+ * and the first wall on an empty database. It never listens; `main.ts` and the tests do.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Shut down promptly: idle keep-alive connections are closed at once, in-flight requests finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: false } },
+  });
+
+  const db = openDatabase(join(config.dataDir, 'toile.db'));
+  try {
+    migrate(db, loadMigrations(options.migrationsDir ?? defaultMigrationsDir()));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const repos = createRepositories(db);
+  const epoch = repos.meta.epoch(now().toISOString());
+  const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
+  const ctx: ServiceContext = { repos, hub, now, log: app.log };
+  const ringSize = 1000;
+  const source: WallStateSource = {
+    load(slug) {
+      const wall = repos.walls.bySlug(slug);
+      if (!wall) return undefined;
+      return {
+        epoch,
+        wall: publicWall(wall),
+        seq: wall.lastSeq,
+        items: repos.messages.visible(wall.id, wall.settings.displayLimit).map(toWallMessage),
+        recent: repos.events.recent(wall.id, ringSize),
+      };
+    },
+  };
+  const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
+  const toile: Toile = {
+    config,
+    repos,
+    hub,
+    feeds: new WallFeeds(source, hub, ringSize),
+    sockets,
+    ingest: createIngest(ctx),
+    moderate: createModeration(ctx),
+    walls: createWalls(ctx),
+    auth: createAuth(ctx),
+    epoch,
+    clientDir: options.clientDir ?? defaultClientDir(),
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    bootstrap: { createdAdmin: false },
+  };
+  app.decorate('toile', toile);
+  app.addHook('onClose', async () => {
+    toile.feeds.close();
+    db.close();
+  });
+
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyWebsocket, {
+    // Viewers send nothing of interest; a small cap stops a client from making us buffer 100 MiB.
+    options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+    preClose(done) {
+      sockets.closeAll('server shutting down');
+      const server = app.websocketServer;
+      const timer = setTimeout(() => sockets.terminateAll(), CLOSE_GRACE_MS);
+      server.close(() => {
+        clearTimeout(timer);
+        done();
+      });
+    },
+  });
+  registerAuth(app, toile.auth);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(wallRoutes);
+  await app.register(ingestApiRoutes);
+  await app.register(moderationRoutes);
+  await app.register(realtimeRoutes);
+  await app.register(pageRoutes);
+
+  toile.bootstrap = await bootstrap(toile, config.adminPassword);
+  return app;
+}
+
+/** On an empty database: the `admin` user and the `capcomnet` wall, so a new organiser can start at once. */
+async function bootstrap(toile: Toile, configuredPassword: string | undefined): Promise<Bootstrap> {
+  const result: Bootstrap = { createdAdmin: false };
+  if (toile.repos.users.count() === 0) {
+    const password = configuredPassword ?? randomToken().slice(0, 20);
+    await toile.auth.createUser('admin', password, 'admin', 'system');
+    result.createdAdmin = true;
+    if (configuredPassword === undefined) result.generatedPassword = password;
+  }
+  if (toile.repos.walls.count() === 0) {
+    toile.walls.create({ slug: 'capcomnet', title: 'Cap’Com', hashtags: ['capcomnet'], moderation: 'pre' }, 'system', true);
+    result.createdWall = 'capcomnet';
+  }
+  return result;
+}

@@ -1,0 +1,120 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/**
+ * Toile's configuration, parsed once from the environment at start-up. No other module reads
+ * `process.env`: the typed object is passed in, so tests build apps with any configuration they need.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  adminPassword: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Trust X-Forwarded-For from a reverse proxy, so that per-client rate limits see the real client. */
+  trustProxy: boolean;
+  redisUrl: string | undefined;
+  secrets: ProviderSecrets;
+}
+
+/** Each provider endpoint is enabled only when its secret is set. */
+export interface ProviderSecrets {
+  twilioAuthToken?: string;
+  vonageSignatureSecret?: string;
+  vonageSignatureMethod?: string;
+  smsGatewaySigningKey?: string;
+  mailgunWebhookSigningKey?: string;
+  sendgridInboundPassword?: string;
+  postmarkInboundPassword?: string;
+}
+
+/** A bad environment variable: the message is one line that names it. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const VONAGE_METHODS = ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(name, `must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = optional(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T | undefined): T | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${value}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return value;
+}
+
+/** Parses the environment; throws a `ConfigError` for the first bad variable. */
+export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
+  const listenPort = port(env, 'PORT', 3000);
+  const host = optional(env, 'HOST') ?? '0.0.0.0';
+  const dataDirValue = optional(env, 'TOILE_DATA_DIR') ?? './data';
+  const dataDir = isAbsolute(dataDirValue) ? dataDirValue : resolve(cwd, dataDirValue);
+  const publicUrl = (url(env, 'TOILE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${listenPort}`).replace(/\/+$/, '');
+  const adminPassword = env.TOILE_ADMIN_PASSWORD === undefined || env.TOILE_ADMIN_PASSWORD === '' ? undefined : env.TOILE_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('TOILE_ADMIN_PASSWORD', 'must be at least 8 characters long');
+  }
+  return {
+    port: listenPort,
+    host,
+    dataDir,
+    publicUrl,
+    adminPassword,
+    logLevel: oneOf(env, 'TOILE_LOG_LEVEL', LOG_LEVELS, 'info') ?? 'info',
+    trustProxy: boolean(env, 'TOILE_TRUST_PROXY', false),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    secrets: {
+      twilioAuthToken: optional(env, 'TWILIO_AUTH_TOKEN'),
+      vonageSignatureSecret: optional(env, 'VONAGE_SIGNATURE_SECRET'),
+      vonageSignatureMethod: oneOf(env, 'VONAGE_SIGNATURE_METHOD', VONAGE_METHODS, undefined),
+      smsGatewaySigningKey: optional(env, 'SMS_GATEWAY_SIGNING_KEY'),
+      mailgunWebhookSigningKey: optional(env, 'MAILGUN_WEBHOOK_SIGNING_KEY'),
+      sendgridInboundPassword: optional(env, 'SENDGRID_INBOUND_PASSWORD'),
+      postmarkInboundPassword: optional(env, 'POSTMARK_INBOUND_PASSWORD'),
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import type { Db } from '../database.js';
+import type { AddressKind, Channel, MediaItem, MessageStatus, Source } from '../../domain/message.js';
+
+/** A message as stored, with its private sender joined in. Only the domain turns it into views. */
+export interface StoredMessage {
+  id: number;
+  wallId: number;
+  wallSlug: string;
+  channel: Channel;
+  source: Source;
+  providerMessageId: string;
+  authorName: string;
+  authorHandle: string | null;
+  authorAvatarUrl: string | null;
+  text: string;
+  media: MediaItem[];
+  status: MessageStatus;
+  reasons: string[];
+  pinned: boolean;
+  version: number;
+  createdAt: string;
+  receivedAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  sender: { kind: AddressKind; address: string } | null;
+}
+
+export interface NewMessage {
+  wallId: number;
+  channel: Channel;
+  source: Source;
+  providerMessageId: string;
+  contributorId: number | null;
+  authorName: string;
+  authorHandle: string | null;
+  authorAvatarUrl: string | null;
+  text: string;
+  media: MediaItem[];
+  status: MessageStatus;
+  reasons: string[];
+  createdAt: string;
+  receivedAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  raw: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  wall_id: number;
+  wall_slug: string;
+  channel: Channel;
+  source: Source;
+  provider_message_id: string;
+  author_name: string;
+  author_handle: string | null;
+  author_avatar_url: string | null;
+  text: string;
+  media: string;
+  status: MessageStatus;
+  reasons: string;
+  pinned: number;
+  version: number;
+  created_at: string;
+  received_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  sender_kind: AddressKind | null;
+  sender_address: string | null;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    wallId: row.wall_id,
+    wallSlug: row.wall_slug,
+    channel: row.channel,
+    source: row.source,
+    providerMessageId: row.provider_message_id,
+    authorName: row.author_name,
+    authorHandle: row.author_handle,
+    authorAvatarUrl: row.author_avatar_url,
+    text: row.text,
+    media: JSON.parse(row.media) as MediaItem[],
+    status: row.status,
+    reasons: JSON.parse(row.reasons) as string[],
+    pinned: row.pinned === 1,
+    version: row.version,
+    createdAt: row.created_at,
+    receivedAt: row.received_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    sender: row.sender_kind && row.sender_address !== null ? { kind: row.sender_kind, address: row.sender_address } : null,
+  };
+}
+
+const SELECT = `
+  SELECT m.id, m.wall_id, w.slug AS wall_slug, m.channel, m.source, m.provider_message_id, m.author_name,
+         m.author_handle, m.author_avatar_url, m.text, m.media, m.status, m.reasons, m.pinned, m.version,
+         m.created_at, m.received_at, m.decided_at, m.decided_by,
+         c.kind AS sender_kind, c.address AS sender_address
+  FROM messages m
+  JOIN walls w ON w.id = m.wall_id
+  LEFT JOIN contributors c ON c.id = m.contributor_id`;
+
+export interface StateChange {
+  status: MessageStatus;
+  pinned: boolean;
+  decidedAt: string | null;
+  decidedBy: string | null;
+}
+
+export function messagesRepository(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
+       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, raw)
+     VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
+       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @raw)
+     ON CONFLICT (source, provider_message_id) DO NOTHING
+     RETURNING id`,
+  );
+  const byId = db.prepare<[number], MessageRow>(`${SELECT} WHERE m.id = ?`);
+  const byProviderId = db.prepare<[string, string], MessageRow>(`${SELECT} WHERE m.source = ? AND m.provider_message_id = ?`);
+  const list = db.prepare<{ wallId: number; status: string | null; before: number | null; limit: number }, MessageRow>(
+    `${SELECT}
+     WHERE m.wall_id = @wallId AND (@status IS NULL OR m.status = @status) AND (@before IS NULL OR m.id < @before)
+     ORDER BY m.id DESC LIMIT @limit`,
+  );
+  const queue = db.prepare<[number, number], MessageRow>(
+    `${SELECT} WHERE m.wall_id = ? AND m.status = 'pending' ORDER BY m.id ASC LIMIT ?`,
+  );
+  const recentDecided = db.prepare<[number, number], MessageRow>(
+    `${SELECT} WHERE m.wall_id = ? AND m.status <> 'pending' ORDER BY m.decided_at DESC, m.id DESC LIMIT ?`,
+  );
+  const visible = db.prepare<[number, number], MessageRow>(
+    `${SELECT} WHERE m.wall_id = ? AND m.status = 'approved'
+     ORDER BY m.pinned DESC, m.decided_at DESC, m.id DESC LIMIT ?`,
+  );
+  const changeState = db.prepare<[string, number, string | null, string | null, number, number], { version: number }>(
+    `UPDATE messages SET status = ?, pinned = ?, decided_at = ?, decided_by = ?, version = version + 1
+     WHERE id = ? AND version = ? RETURNING version`,
+  );
+
+  return {
+    /** Inserts unless (source, providerMessageId) is already stored; returns the new id or null. */
+    insert(message: NewMessage): number | null {
+      const row = insert.get({
+        ...message,
+        media: JSON.stringify(message.media),
+        reasons: JSON.stringify(message.reasons),
+      }) as { id: number } | undefined;
+      return row?.id ?? null;
+    },
+    byId(id: number): StoredMessage | undefined {
+      const row = byId.get(id);
+      return row && toMessage(row);
+    },
+    byProviderId(source: Source, providerMessageId: string): StoredMessage | undefined {
+      const row = byProviderId.get(source, providerMessageId);
+      return row && toMessage(row);
+    },
+    /** Newest first, for the moderation API's pages. */
+    list(wallId: number, options: { status?: MessageStatus; before?: number; limit: number }): StoredMessage[] {
+      return list
+        .all({ wallId, status: options.status ?? null, before: options.before ?? null, limit: options.limit })
+        .map(toMessage);
+    },
+    /** The moderation queue, oldest first, then the latest decisions so a console can show and undo them. */
+    moderatorSnapshot(wallId: number, limit: number): StoredMessage[] {
+      return [...queue.all(wallId, limit), ...recentDecided.all(wallId, limit)].map(toMessage);
+    },
+    /** What a wall shows: the newest approved items (pinned ones first to be kept), oldest first. */
+    visible(wallId: number, limit: number): StoredMessage[] {
+      return visible
+        .all(wallId, limit)
+        .map(toMessage)
+        .sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? '') || a.id - b.id);
+    },
+    /** Optimistic update: returns false when the version moved on since it was read. */
+    changeState(id: number, expectedVersion: number, change: StateChange): boolean {
+      return (
+        changeState.get(change.status, change.pinned ? 1 : 0, change.decidedAt, change.decidedBy, id, expectedVersion) !==
+        undefined
+      );
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { MessageStatus } from './message.js';
+
+/**
+ * The moderation state machine. A message arrives pending (or approved, on a post-moderated wall);
+ * a moderator approves or rejects it; an approved message can be hidden, pinned and unpinned. Rejected
+ * and hidden messages can be approved again, so that a decision can be undone.
+ */
+export const MODERATION_ACTIONS = ['approve', 'reject', 'hide', 'pin', 'unpin'] as const;
+export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
+
+/** What a wall is told about a change; null when the change is invisible to the audience. */
+export type WallEventType = 'approved' | 'removed' | 'pinned' | 'unpinned';
+
+export interface ModerationState {
+  status: MessageStatus;
+  pinned: boolean;
+}
+
+export type Transition =
+  | { ok: true; next: ModerationState; wallEvent: WallEventType | null }
+  | { ok: false; reason: string };
+
+export function transition(state: ModerationState, action: ModerationAction): Transition {
+  const { status, pinned } = state;
+  switch (action) {
+    case 'approve':
+      if (status === 'approved') return { ok: false, reason: 'The message is already approved.' };
+      return { ok: true, next: { status: 'approved', pinned: false }, wallEvent: 'approved' };
+    case 'reject':
+      if (status === 'rejected') return { ok: false, reason: 'The message is already rejected.' };
+      return {
+        ok: true,
+        next: { status: 'rejected', pinned: false },
+        wallEvent: status === 'approved' ? 'removed' : null,
+      };
+    case 'hide':
+      if (status !== 'approved') return { ok: false, reason: `Only an approved message can be hidden; this one is ${status}.` };
+      return { ok: true, next: { status: 'hidden', pinned: false }, wallEvent: 'removed' };
+    case 'pin':
+      if (status !== 'approved') return { ok: false, reason: `Only an approved message can be pinned; this one is ${status}.` };
+      if (pinned) return { ok: false, reason: 'The message is already pinned.' };
+      return { ok: true, next: { status, pinned: true }, wallEvent: 'pinned' };
+    case 'unpin':
+      if (!pinned) return { ok: false, reason: 'The message is not pinned.' };
+      return { ok: true, next: { status, pinned: false }, wallEvent: 'unpinned' };
+  }
+}

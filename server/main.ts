@@ -1,0 +1,87 @@
+import { buildApp } from './app.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { MigrationError } from './db/migrate.js';
+
+/** The whole shutdown must end within this, however clients behave. */
+const SHUTDOWN_DEADLINE_MS = 9000;
+
+function fail(message: string): never {
+  process.stderr.write(`toile: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`bad configuration: ${error.message}`);
+    throw error;
+  }
+
+  let app;
+  try {
+    app = await buildApp({ config });
+  } catch (error) {
+    if (error instanceof MigrationError) fail(`cannot open the database: ${error.message}`);
+    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_')) {
+      fail(`cannot open the database in ${config.dataDir}: ${error.message}`);
+    }
+    throw error;
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: no new connections, finishing requests, closing sockets with 1001');
+    const deadline = setTimeout(() => {
+      app.log.warn('shutdown deadline reached; exiting with connections still open');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.close().then(
+      () => {
+        app.log.info('stopped cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code === 'EADDRINUSE') fail(`PORT: ${config.port} is already in use; set PORT to a free port`);
+    if (code === 'EACCES') fail(`PORT: ${config.port} needs privileges; use a port above 1023`);
+    throw error;
+  }
+
+  const { bootstrap } = app.toile;
+  const base = config.publicUrl;
+  const lines = [
+    '',
+    `  Toile is running.`,
+    `  Wall:     ${base}/w/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
+    `  Console:  ${base}/moderate`,
+    `  Form:     ${base}/c/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
+  ];
+  // The generated password is shown once, on the terminal only: it is never written to the log.
+  if (bootstrap.generatedPassword !== undefined) {
+    lines.push(`  Log in as admin with the password: ${bootstrap.generatedPassword}`, '  (shown only this once; set TOILE_ADMIN_PASSWORD to choose it)');
+  } else if (bootstrap.createdAdmin) {
+    lines.push('  Log in as admin with the password from TOILE_ADMIN_PASSWORD.');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`toile: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+import type { WebSocket } from 'ws';
+
+export interface SocketPolicy {
+  /** How often every socket is pinged; a socket that has not answered the previous ping is dropped. */
+  heartbeatMs: number;
+  /** Above this many buffered bytes a viewer counts as slow… */
+  softLimitBytes: number;
+  /** …and is dropped when it stays slow this long, or at once above the hard limit. */
+  slowForMs: number;
+  hardLimitBytes: number;
+}
+
+export const DEFAULT_SOCKET_POLICY: SocketPolicy = {
+  heartbeatMs: 30_000,
+  softLimitBytes: 256 * 1024,
+  slowForMs: 10_000,
+  hardLimitBytes: 4 * 1024 * 1024,
+};
+
+/** Close codes sent to clients (RFC 6455 §7.4; 4000–4999 are ours). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/**
+ * One connected socket: delivers frames under the slow-viewer policy. `bufferedAmount` stays at zero
+ * until the kernel's send buffer is full, so a high-water mark alone would react late; a viewer that
+ * stays above the soft mark for too long, or passes the hard one, is closed and resumes with `since`.
+ */
+export class SocketConnection {
+  alive = true;
+  private slowSince: number | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly policy: SocketPolicy,
+    private readonly now: () => number,
+  ) {
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+  }
+
+  deliver(frame: Buffer): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    const buffered = socket.bufferedAmount;
+    if (buffered > this.policy.hardLimitBytes) {
+      socket.terminate();
+      return;
+    }
+    if (buffered > this.policy.softLimitBytes) {
+      this.slowSince ??= this.now();
+      if (this.now() - this.slowSince > this.policy.slowForMs) {
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow; reconnect with since');
+        socket.terminate();
+        return;
+      }
+    } else {
+      this.slowSince = null;
+    }
+    // Sent as a text frame: the bytes are UTF-8 JSON encoded once for every viewer.
+    socket.send(frame, { binary: false });
+  }
+}
+
+/**
+ * Every socket of the app, for the heartbeat and for closing them all with 1001 on shutdown.
+ */
+export class SocketRegistry {
+  private readonly connections = new Set<SocketConnection>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly policy: SocketPolicy, private readonly now: () => number = Date.now) {
+    this.timer = setInterval(() => this.heartbeat(), policy.heartbeatMs);
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  add(socket: WebSocket): SocketConnection {
+    const connection = new SocketConnection(socket, this.policy, this.now);
+    this.connections.add(connection);
+    socket.once('close', () => this.connections.delete(connection));
+    return connection;
+  }
+
+  heartbeat(): void {
+    for (const connection of [...this.connections]) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      try {
+        connection.socket.ping();
+      } catch {
+        connection.socket.terminate();
+      }
+    }
+  }
+
+  closeAll(reason: string): void {
+    clearInterval(this.timer);
+    for (const connection of this.connections) connection.socket.close(CLOSE_GOING_AWAY, reason);
+  }
+
+  terminateAll(): void {
+    for (const connection of this.connections) connection.socket.terminate();
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { requireRole } from '../plugins/auth.js';
+import { slugParams, type SlugParams } from './schemas.js';
+
+interface ApiMessageBody {
+  externalId: string;
+  author: { name: string; handle?: string; avatarUrl?: string };
+  text: string;
+  createdAt?: string;
+}
+
+interface ContributeBody {
+  name?: string;
+  text: string;
+}
+
+const accepted = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, status: { type: 'string' } },
+} as const;
+
+/** The two first channels: the authenticated API (for integrations) and the public web form. */
+export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
+  const { ingest, limits } = app.toile;
+
+  app.post<{ Params: SlugParams; Body: ApiMessageBody }>(
+    '/api/walls/:slug/messages',
+    {
+      preHandler: requireRole('ingest'),
+      schema: {
+        params: slugParams,
+        body: {
+          type: 'object',
+          required: ['externalId', 'author', 'text'],
+          properties: {
+            externalId: { type: 'string', minLength: 1, maxLength: 200 },
+            author: {
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: { type: 'string', maxLength: 200 },
+                handle: { type: 'string', maxLength: 200 },
+                avatarUrl: { type: 'string', maxLength: 2000, pattern: '^https://' },
+              },
+            },
+            text: { type: 'string', maxLength: 20_000 },
+            createdAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        response: { 200: accepted, 201: accepted },
+      },
+    },
+    async (request, reply) => {
+      const { externalId, author, text, createdAt } = request.body;
+      const { message, created } = ingest(
+        {
+          channel: 'api',
+          source: 'api',
+          // External ids are the caller's, so they are unique per wall, not across walls.
+          providerMessageId: `${request.params.slug}:${externalId}`,
+          wallSlug: request.params.slug,
+          author: { name: author.name, handle: author.handle, avatarUrl: author.avatarUrl },
+          text,
+          createdAt: createdAt === undefined ? undefined : new Date(createdAt),
+        },
+        { refuseUnusable: true },
+      );
+      return reply.code(created ? 201 : 200).send({ id: message.id, status: message.status });
+    },
+  );
+
+  app.post<{ Params: SlugParams; Body: ContributeBody }>(
+    '/api/walls/:slug/contribute',
+    {
+      config: { rateLimit: { max: limits.contributePerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip } },
+      schema: {
+        params: slugParams,
+        body: {
+          type: 'object',
+          required: ['text'],
+          properties: {
+            name: { type: 'string', maxLength: 200 },
+            text: { type: 'string', maxLength: 5000 },
+          },
+        },
+        response: { 201: accepted },
+      },
+    },
+    async (request, reply) => {
+      const { message } = ingest(
+        {
+          channel: 'web',
+          source: 'web',
+          providerMessageId: randomUUID(),
+          wallSlug: request.params.slug,
+          // The client is remembered by a hash of its IP, so that a moderator can block a flooder
+          // without Toile keeping anyone's address.
+          author: { name: request.body.name, address: createHash('sha256').update(request.ip).digest('hex').slice(0, 32), addressKind: 'client' },
+          text: request.body.text,
+        },
+        { refuseUnusable: true },
+      );
+      return reply.code(201).send({ id: message.id, status: message.status });
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { toModeratorMessage } from '../domain/views.js';
+import { forbidden, notFound } from '../errors.js';
+import { originAllowed, requireRole } from '../plugins/auth.js';
+import { moderatorChannel } from '../realtime/hub.js';
+import { slugParams, type SlugParams } from './schemas.js';
+
+const MODERATOR_SNAPSHOT_LIMIT = 500;
+/** The most events one HTTP poll returns; a client further behind polls again from the last seq. */
+const EVENTS_PAGE = 1000;
+
+/**
+ * The wall socket, its HTTP fallback, and the moderator socket. Handlers attach everything
+ * synchronously (no await before the socket is wired), so no frame can be missed.
+ */
+export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
+  const { feeds, repos, hub, sockets, config } = app.toile;
+
+  app.get<{ Params: SlugParams; Querystring: { since?: number; epoch?: string } }>(
+    '/ws/walls/:slug',
+    {
+      websocket: true,
+      schema: {
+        params: slugParams,
+        querystring: {
+          type: 'object',
+          properties: { since: { type: 'integer', minimum: 0 }, epoch: { type: 'string', maxLength: 64 } },
+        },
+      },
+      preValidation: async (request) => {
+        const { slug } = request.params as SlugParams;
+        if (!feeds.get(slug)) throw notFound(`Wall "${slug}"`);
+      },
+    },
+    (socket, request) => {
+      const feed = feeds.get(request.params.slug)!;
+      const connection = sockets.add(socket);
+      const { since, epoch } = request.query;
+      const missed = since === undefined ? null : feed.framesSince(since, epoch);
+      for (const frame of missed ?? [feed.snapshotFrame()]) connection.deliver(frame);
+      const leave = feed.add(connection);
+      socket.once('close', leave);
+      // Viewers only listen; anything they send is ignored rather than parsed.
+      socket.on('error', (error) => request.log.debug({ err: error }, 'wall socket error'));
+    },
+  );
+
+  app.get<{ Params: SlugParams; Querystring: { since: number; epoch?: string } }>(
+    '/api/walls/:slug/events',
+    {
+      schema: {
+        params: slugParams,
+        querystring: {
+          type: 'object',
+          properties: { since: { type: 'integer', minimum: 0, default: 0 }, epoch: { type: 'string', maxLength: 64 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const feed = feeds.get(request.params.slug);
+      if (!feed) throw notFound(`Wall "${request.params.slug}"`);
+      const { since, epoch } = request.query;
+      let frames: string[];
+      const fromMemory = feed.framesSince(since);
+      if (epoch !== undefined && epoch !== feed.epoch) {
+        frames = [];
+      } else if (fromMemory) {
+        frames = fromMemory.map((frame) => frame.toString());
+      } else {
+        const wall = repos.walls.bySlug(request.params.slug)!;
+        frames = repos.events.since(wall.id, since, EVENTS_PAGE).map((e) => e.json);
+      }
+      frames = frames.slice(0, EVENTS_PAGE);
+      const last = frames.length > 0 ? (JSON.parse(frames[frames.length - 1]!) as { seq: number }).seq : Math.min(since, feed.seq);
+      // The stored events are already JSON: they are spliced in rather than parsed and serialized again.
+      reply.type('application/json; charset=utf-8');
+      return `{"epoch":${JSON.stringify(feed.epoch)},"seq":${last},"latestSeq":${feed.seq},"events":[${frames.join(',')}]}`;
+    },
+  );
+
+  app.get<{ Params: SlugParams }>(
+    '/ws/moderate/:slug',
+    {
+      websocket: true,
+      schema: { params: slugParams },
+      preValidation: [
+        async (request) => {
+          if (!originAllowed(request, config.publicUrl)) throw forbidden('origin', 'This origin may not open a moderator socket.');
+        },
+        requireRole('moderator'),
+        async (request) => {
+          const { slug } = request.params as SlugParams;
+          if (!repos.walls.bySlug(slug)) throw notFound(`Wall "${slug}"`);
+        },
+      ],
+    },
+    (socket, request) => {
+      const wall = repos.walls.bySlug(request.params.slug)!;
+      const connection = sockets.add(socket);
+      const log = request.log.child({ moderator: request.principal!.username, wall: wall.slug });
+      // The snapshot is read and the subscription made in the same tick: no change can fall between.
+      const items = repos.messages.moderatorSnapshot(wall.id, MODERATOR_SNAPSHOT_LIMIT).map((m) => toModeratorMessage(m, true));
+      connection.deliver(Buffer.from(JSON.stringify({ type: 'snapshot', items })));
+      const unsubscribe = hub.subscribe(moderatorChannel(wall.slug), (event) => connection.deliver(Buffer.from(event.json)));
+      socket.once('close', unsubscribe);
+      socket.on('error', (error) => log.debug({ err: error }, 'moderator socket error'));
+    },
+  );
+}

@@ -1,0 +1,139 @@
+import type { StoredEvent } from '../db/repositories/events.js';
+import type { StoredMessage } from '../db/repositories/messages.js';
+import type { Contribution, MessageStatus } from '../domain/message.js';
+import { authorLabel } from '../domain/mask.js';
+import { extractHashtags, normalizeLabel, normalizeText } from '../domain/normalize.js';
+import { matchBlockedTerm } from '../domain/rules.js';
+import { toWallMessage } from '../domain/views.js';
+import type { Wall } from '../domain/wall.js';
+import { AppError, badRequest, notFound } from '../errors.js';
+import type { ServiceContext } from './context.js';
+import { publishChange } from './publisher.js';
+
+export interface IngestResult {
+  message: StoredMessage;
+  /** False when the provider message was already stored: a retry stores nothing new. */
+  created: boolean;
+}
+
+export interface IngestOptions {
+  /**
+   * Interactive channels (the web form, the API) answer an unusable contribution with a 400 that says
+   * why. Signed providers instead get it stored as rejected with a reason, so that they stop retrying.
+   */
+  refuseUnusable?: boolean;
+}
+
+/** The longest text a wall shows, in grapheme clusters (what a reader counts as characters). */
+export const MAX_TEXT_GRAPHEMES = 500;
+
+/**
+ * The one ingest pipeline every channel calls: route to a wall, normalize, dedupe, mask the author,
+ * apply the wall's moderation mode, store (message, event and audit in one transaction), then publish.
+ * It knows nothing of providers.
+ */
+export function createIngest(ctx: ServiceContext) {
+  const { repos } = ctx;
+
+  function route(c: Contribution, text: string): Wall {
+    if (c.wallSlug !== undefined) {
+      const wall = repos.walls.bySlug(c.wallSlug);
+      if (!wall) throw notFound(`Wall "${c.wallSlug}"`);
+      return wall;
+    }
+    const walls = repos.walls.all();
+    if (c.to !== undefined) {
+      const to = addressKey(c.to);
+      const byAddress = walls.find((w) =>
+        [...w.settings.smsNumbers, ...w.settings.emailAddresses].some((a) => addressKey(a) === to),
+      );
+      if (byAddress) return byAddress;
+    }
+    const tags = new Set(extractHashtags(text));
+    const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(h)));
+    if (byTag) return byTag;
+    const fallback = repos.walls.defaultWall();
+    if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
+    return fallback;
+  }
+
+  return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
+    const existing = repos.messages.byProviderId(c.source, c.providerMessageId);
+    if (existing) return { message: existing, created: false };
+
+    const text = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
+    const media = c.media ?? [];
+    const unusable = text === '' && media.length === 0;
+    if (unusable && options.refuseUnusable) {
+      throw badRequest('empty_text', 'text is empty once invisible and control characters are removed');
+    }
+    const wall = route(c, text);
+    const now = ctx.now().toISOString();
+
+    let status: MessageStatus;
+    const reasons: string[] = [];
+    if (unusable) {
+      status = 'rejected';
+      reasons.push('empty');
+    } else {
+      const blocked = matchBlockedTerm(text, wall.settings.blockedTerms);
+      if (blocked !== null) reasons.push(`blocked-term:${blocked}`);
+      status = wall.moderation === 'post' && reasons.length === 0 ? 'approved' : 'pending';
+    }
+    const decided = status !== 'pending';
+
+    let wallEvent: StoredEvent | null = null;
+    const result = repos.transaction((): IngestResult => {
+      const contributorId =
+        c.author.address !== undefined && c.author.addressKind !== undefined
+          ? repos.contributors.idFor(c.author.addressKind, c.author.address, now)
+          : null;
+      const id = repos.messages.insert({
+        wallId: wall.id,
+        channel: c.channel,
+        source: c.source,
+        providerMessageId: c.providerMessageId,
+        contributorId,
+        authorName: authorLabel(c.author),
+        authorHandle: c.author.handle === undefined ? null : normalizeLabel(c.author.handle) || null,
+        authorAvatarUrl: c.author.avatarUrl ?? null,
+        text,
+        media,
+        status,
+        reasons,
+        createdAt: (c.createdAt ?? ctx.now()).toISOString(),
+        receivedAt: now,
+        decidedAt: decided ? now : null,
+        decidedBy: decided ? 'system' : null,
+        raw: c.raw === undefined ? null : JSON.stringify(c.raw),
+      });
+      if (id === null) {
+        // Another request stored the same provider message between our check and this insert.
+        return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
+      }
+      const message = repos.messages.byId(id)!;
+      if (status === 'approved') {
+        wallEvent = repos.events.append(wall.id, 'approved', (seq) => ({ type: 'approved', seq, message: toWallMessage(message) }), now);
+      }
+      if (decided) {
+        repos.audit.append(
+          { actor: 'system', action: status === 'approved' ? 'auto-approve' : 'auto-reject', wallId: wall.id, targetType: 'message', targetId: id, detail: { reasons } },
+          now,
+        );
+      }
+      return { message, created: true };
+    });
+
+    if (result.created) publishChange(ctx.hub, result.message, wallEvent);
+    return result;
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;
+
+/** Compares SMS numbers by their digits and email addresses case-insensitively. */
+function addressKey(address: string): string {
+  const trimmed = address.trim().toLowerCase();
+  if (trimmed.includes('@')) return trimmed;
+  return trimmed.replace(/[^\d]/g, '');
+}

@@ -1,0 +1,60 @@
+import type { StoredEvent } from '../db/repositories/events.js';
+import type { StoredMessage } from '../db/repositories/messages.js';
+import { transition, type ModerationAction } from '../domain/moderation.js';
+import { toWallMessage } from '../domain/views.js';
+import { conflict, notFound } from '../errors.js';
+import type { ServiceContext } from './context.js';
+import { publishChange } from './publisher.js';
+
+/**
+ * Applies one moderator decision: checks the expected version (two moderators on one card get a 409,
+ * never a silent overwrite), changes the state, appends the wall event and the audit row in one
+ * transaction, and publishes after commit.
+ */
+export function createModeration(ctx: ServiceContext) {
+  const { repos } = ctx;
+
+  return function moderate(id: number, action: ModerationAction, actor: string, expectedVersion?: number): StoredMessage {
+    let wallEvent: StoredEvent | null = null;
+    const message = repos.transaction(() => {
+      const current = repos.messages.byId(id);
+      if (!current) throw notFound(`Message ${id}`);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw conflict(
+          'version_conflict',
+          `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
+        );
+      }
+      const step = transition(current, action);
+      if (!step.ok) throw conflict('invalid_transition', step.reason);
+      const now = ctx.now().toISOString();
+      const decides = action === 'approve' || action === 'reject' || action === 'hide';
+      const changed = repos.messages.changeState(id, current.version, {
+        status: step.next.status,
+        pinned: step.next.pinned,
+        decidedAt: decides ? now : current.decidedAt,
+        decidedBy: decides ? actor : current.decidedBy,
+      });
+      if (!changed) throw conflict('version_conflict', `Message ${id} was changed by someone else; reload it before deciding.`);
+      const updated = repos.messages.byId(id)!;
+      if (step.wallEvent !== null) {
+        const type = step.wallEvent;
+        wallEvent = repos.events.append(
+          updated.wallId,
+          type,
+          (seq) => (type === 'approved' ? { type, seq, message: toWallMessage(updated) } : { type, seq, id }),
+          now,
+        );
+      }
+      repos.audit.append(
+        { actor, action, wallId: updated.wallId, targetType: 'message', targetId: id, detail: { from: current.status, to: updated.status, version: updated.version } },
+        now,
+      );
+      return updated;
+    });
+    publishChange(ctx.hub, message, wallEvent);
+    return message;
+  };
+}
+
+export type Moderate = ReturnType<typeof createModeration>;

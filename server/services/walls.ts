@@ -1,0 +1,85 @@
+import { normalizeHashtag } from '../domain/normalize.js';
+import { DEFAULT_WALL_SETTINGS, publicWall, type ModerationMode, type Wall, type WallSettings } from '../domain/wall.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { wallChannel } from '../realtime/hub.js';
+import type { ServiceContext } from './context.js';
+
+export interface WallInput {
+  slug: string;
+  title: string;
+  hashtags?: string[];
+  moderation?: ModerationMode;
+}
+
+export type WallPatch = Partial<Omit<WallSettings, 'hashtags'>> & {
+  title?: string;
+  moderation?: ModerationMode;
+  hashtags?: string[];
+};
+
+function hashtags(values: string[]): string[] {
+  const tags = values.map((value) => {
+    const tag = normalizeHashtag(value);
+    if (tag === '') throw badRequest('invalid_hashtag', `hashtags: "${value}" is not a hashtag (letters, digits and _ only)`);
+    return tag;
+  });
+  return [...new Set(tags)];
+}
+
+/** Creating walls and changing their settings; a change the audience sees becomes a `wall` event. */
+export function createWalls(ctx: ServiceContext) {
+  const { repos } = ctx;
+
+  return {
+    create(input: WallInput, actor: string, isDefault = false): Wall {
+      if (repos.walls.bySlug(input.slug)) throw conflict('wall_exists', `A wall with the slug "${input.slug}" already exists.`);
+      const now = ctx.now().toISOString();
+      return repos.transaction(() => {
+        const wall = repos.walls.create(
+          {
+            slug: input.slug,
+            title: input.title,
+            moderation: input.moderation ?? 'pre',
+            settings: { ...DEFAULT_WALL_SETTINGS, hashtags: hashtags(input.hashtags ?? []) },
+            isDefault: isDefault || repos.walls.count() === 0,
+          },
+          now,
+        );
+        repos.audit.append({ actor, action: 'wall.create', wallId: wall.id, targetType: 'wall', targetId: wall.slug }, now);
+        return wall;
+      });
+    },
+
+    update(slug: string, patch: WallPatch, actor: string): Wall {
+      let event: { seq: number; json: string } | null = null;
+      const updated = repos.transaction(() => {
+        const wall = repos.walls.bySlug(slug);
+        if (!wall) throw notFound(`Wall "${slug}"`);
+        const { title, moderation, ...settings } = patch;
+        const next: Wall = {
+          ...wall,
+          title: title ?? wall.title,
+          moderation: moderation ?? wall.moderation,
+          settings: {
+            ...wall.settings,
+            ...settings,
+            ...(settings.hashtags ? { hashtags: hashtags(settings.hashtags) } : {}),
+          },
+        };
+        const now = ctx.now().toISOString();
+        const saved = repos.walls.update(next, now);
+        const before = JSON.stringify(publicWall(wall));
+        const after = publicWall(saved);
+        if (JSON.stringify(after) !== before) {
+          event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: after }), now);
+        }
+        repos.audit.append({ actor, action: 'wall.update', wallId: saved.id, targetType: 'wall', targetId: slug, detail: { changed: Object.keys(patch) } }, now);
+        return repos.walls.byId(saved.id)!;
+      });
+      if (event) ctx.hub.publish(wallChannel(slug), event);
+      return updated;
+    },
+  };
+}
+
+export type Walls = ReturnType<typeof createWalls>;

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from '../../server/app.js';
+import { parseConfig } from '../../server/config.js';
+
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export interface TestResponse {
+  status: number;
+  // Tests assert on whatever JSON the server sent.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: Headers;
+  text: string;
+}
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  app: FastifyInstance;
+  dataDir: string;
+  adminPassword: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  /** A Bearer token with role admin (created once per server). */
+  adminToken(): Promise<string>;
+  /** Stops the server, keeping its data directory (for restart tests) unless `removeData`. */
+  close(options?: { removeData?: boolean }): Promise<void>;
+}
+
+export interface StartOptions extends Partial<Omit<AppOptions, 'config'>> {
+  /** Reuse a data directory (to test restarts); a fresh temporary one otherwise. */
+  dataDir?: string;
+  env?: Record<string, string>;
+}
+
+/** Builds the real app on a fresh SQLite file and listens on a random local port. */
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'toile-test-'));
+  const config = parseConfig({ TOILE_DATA_DIR: dataDir, TOILE_ADMIN_PASSWORD: ADMIN_PASSWORD, PORT: '0', ...options.env });
+  const { dataDir: _ignored, env: _env, ...appOptions } = options;
+  const app = await buildApp({ logger: false, ...appOptions, config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server did not bind a TCP port');
+  const url = `http://127.0.0.1:${address.port}`;
+  // Signatures and Origin checks are computed against the public URL, so it must be the real one.
+  app.toile.config.publicUrl = url;
+  let token: string | undefined;
+
+  const server: TestServer = {
+    url,
+    wsUrl: url.replace('http', 'ws'),
+    app,
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    async request(method, path, body, headers = {}) {
+      const response = await fetch(url + path, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON (an HTML page, TwiML…): the text is in `body` as is.
+      }
+      return { status: response.status, body: parsed, headers: response.headers, text };
+    },
+    async adminToken() {
+      token ??= app.toile.auth.createToken('tests', 'admin', 'tests').token;
+      return token;
+    },
+    async close({ removeData = false } = {}) {
+      await app.close();
+      if (removeData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
