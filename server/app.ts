@@ -13,6 +13,7 @@ import { loggerOptions } from './logger.js';
 import { defaultClientDir, defaultMigrationsDir } from './paths.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerValidation } from './plugins/validation.js';
 import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
 import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
 import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
@@ -96,8 +97,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Shut down promptly: idle keep-alive connections are closed at once, in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: false } },
   });
+  registerValidation(app);
 
   const db = openDatabase(join(config.dataDir, 'toile.db'));
   try {

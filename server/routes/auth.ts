@@ -30,7 +30,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post('/api/auth/logout', { preHandler: requireRole('moderator', 'ingest') }, async (request, reply) => {
+  app.post('/api/auth/logout', { onRequest: requireRole('moderator', 'ingest') }, async (request, reply) => {
     auth.logout(request.principal!);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
@@ -45,7 +45,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { username: string; password: string; role: Role } }>(
     '/api/users',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: {
         body: {
           type: 'object',
@@ -65,11 +65,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/users', { preHandler: requireRole('admin') }, async () => ({
+  app.get('/api/users', { onRequest: requireRole('admin') }, async () => ({
     items: app.toile.repos.users.all().map((u) => ({ username: u.username, role: u.role, createdAt: u.createdAt })),
   }));
 
-  app.delete<{ Params: { name: string } }>('/api/users/:name', { preHandler: requireRole('admin') }, async (request) => {
+  app.delete<{ Params: { name: string } }>('/api/users/:name', { onRequest: requireRole('admin') }, async (request) => {
     auth.deleteUser(request.params.name, request.principal!.username);
     return { ok: true };
   });
@@ -77,7 +77,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: { name: string; role: Role } }>(
     '/api/tokens',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: {
         body: {
           type: 'object',
@@ -92,5 +92,5 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/api/tokens', { preHandler: requireRole('admin') }, async () => ({ items: app.toile.repos.tokens.all() }));
+  app.get('/api/tokens', { onRequest: requireRole('admin') }, async () => ({ items: app.toile.repos.tokens.all() }));
 }

@@ -27,7 +27,7 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: SlugParams; Body: ApiMessageBody }>(
     '/api/walls/:slug/messages',
     {
-      preHandler: requireRole('ingest'),
+      onRequest: requireRole('ingest'),
       schema: {
         params: slugParams,
         body: {

@@ -12,7 +12,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: SlugParams; Querystring: { status?: MessageStatus; limit: number; before?: number } }>(
     '/api/walls/:slug/messages',
     {
-      preHandler: requireRole('moderator'),
+      onRequest: requireRole('moderator'),
       schema: {
         params: slugParams,
         querystring: {
@@ -36,7 +36,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { id: number; action: ModerationAction }; Body: { expectedVersion?: number } | undefined }>(
     '/api/messages/:id/:action',
     {
-      preHandler: requireRole('moderator'),
+      onRequest: requireRole('moderator'),
       schema: {
         params: {
           type: 'object',
@@ -59,7 +59,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { wall?: string; limit: number } }>(
     '/api/audit',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: {
         querystring: {
           type: 'object',

@@ -13,7 +13,7 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: WallInput }>(
     '/api/walls',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: {
         body: {
           type: 'object',
@@ -30,7 +30,7 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => reply.code(201).send(adminWall(walls.create(request.body, request.principal!.username))),
   );
 
-  app.get('/api/walls', { preHandler: requireRole('moderator') }, async () => ({ items: repos.walls.all().map(adminWall) }));
+  app.get('/api/walls', { onRequest: requireRole('moderator') }, async () => ({ items: repos.walls.all().map(adminWall) }));
 
   app.get<{ Params: SlugParams }>('/api/walls/:slug', { schema: { params: slugParams } }, async (request) => {
     const wall = repos.walls.bySlug(request.params.slug);
@@ -41,7 +41,7 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
   app.patch<{ Params: SlugParams; Body: WallPatch }>(
     '/api/walls/:slug',
     {
-      preHandler: requireRole('admin'),
+      onRequest: requireRole('admin'),
       schema: {
         params: slugParams,
         body: {
