@@ -52,10 +52,13 @@ CREATE TABLE messages (
   received_at TEXT NOT NULL,
   decided_at TEXT,
   decided_by TEXT,
+  -- Post-moderation with a broadcast delay: approved at this time unless a moderator decides first.
+  publish_at TEXT,
   raw TEXT,
   UNIQUE (source, provider_message_id)
 );
 CREATE INDEX messages_wall_status ON messages (wall_id, status, id);
+CREATE INDEX messages_publish_at ON messages (publish_at) WHERE publish_at IS NOT NULL AND status = 'pending';
 
 -- The per-wall event log: what every wall socket replays with `since`. (wall_id, seq) is gap-free.
 CREATE TABLE wall_events (

@@ -28,6 +28,7 @@ import { createAuth, randomToken, type Auth } from './services/auth.js';
 import type { ServiceContext } from './services/context.js';
 import { createIngest, type Ingest } from './services/ingest.js';
 import { createModeration, type Moderate } from './services/moderation.js';
+import { createPublishDelay } from './services/publish-delay.js';
 import { createWalls, type Walls } from './services/walls.js';
 
 export interface Limits {
@@ -65,6 +66,8 @@ export interface Toile {
   sockets: SocketRegistry;
   ingest: Ingest;
   moderate: Moderate;
+  /** Approves the delayed messages that are due; runs every second, callable directly in tests. */
+  publishDue: () => number;
   walls: Walls;
   auth: Auth;
   epoch: string;
@@ -126,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
+  const moderate = createModeration(ctx);
   const toile: Toile = {
     config,
     repos,
@@ -133,7 +137,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     feeds: new WallFeeds(source, hub, ringSize),
     sockets,
     ingest: createIngest(ctx),
-    moderate: createModeration(ctx),
+    moderate,
+    publishDue: createPublishDelay(ctx, moderate),
     walls: createWalls(ctx),
     auth: createAuth(ctx),
     epoch,
@@ -142,7 +147,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bootstrap: { createdAdmin: false },
   };
   app.decorate('toile', toile);
+  const publishTimer = setInterval(() => {
+    try {
+      toile.publishDue();
+    } catch (error) {
+      app.log.error({ err: error }, 'publish-delay lane failed; retrying in a second');
+    }
+  }, 1000);
+  publishTimer.unref();
   app.addHook('onClose', async () => {
+    clearInterval(publishTimer);
     toile.feeds.close();
     db.close();
   });

@@ -17,7 +17,6 @@ const INVISIBLE = /[\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]|[\u{E0000}-\u{E
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}|\p{Emoji_Presentation}|\uFE0F|\p{Emoji_Modifier}/u;
-const MAX_MARKS_PER_BASE = 2;
 
 export interface NormalizeOptions {
   maxGraphemes?: number;

@@ -80,6 +80,13 @@ export function createIngest(ctx: ServiceContext) {
       if (blocked !== null) reasons.push(`blocked-term:${blocked}`);
       status = wall.moderation === 'post' && reasons.length === 0 ? 'approved' : 'pending';
     }
+    // The broadcast delay: a post-moderated message waits N seconds, during which a moderator can veto it.
+    let publishAt: string | null = null;
+    if (status === 'approved' && wall.settings.publishDelaySeconds > 0) {
+      status = 'pending';
+      reasons.push('publish-delay');
+      publishAt = new Date(ctx.now().getTime() + wall.settings.publishDelaySeconds * 1000).toISOString();
+    }
     const decided = status !== 'pending';
 
     let wallEvent: StoredEvent | null = null;
@@ -105,6 +112,7 @@ export function createIngest(ctx: ServiceContext) {
         receivedAt: now,
         decidedAt: decided ? now : null,
         decidedBy: decided ? 'system' : null,
+        publishAt,
         raw: c.raw === undefined ? null : JSON.stringify(c.raw),
       });
       if (id === null) {

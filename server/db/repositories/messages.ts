@@ -42,6 +42,7 @@ export interface NewMessage {
   receivedAt: string;
   decidedAt: string | null;
   decidedBy: string | null;
+  publishAt: string | null;
   raw: string | null;
 }
 
@@ -113,9 +114,9 @@ export interface StateChange {
 export function messagesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
-       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, raw)
+       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, publish_at, raw)
      VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
-       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @raw)
+       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @publishAt, @raw)
      ON CONFLICT (source, provider_message_id) DO NOTHING
      RETURNING id`,
   );
@@ -135,6 +136,10 @@ export function messagesRepository(db: Db) {
   const visible = db.prepare<[number, number], MessageRow>(
     `${SELECT} WHERE m.wall_id = ? AND m.status = 'approved'
      ORDER BY m.pinned DESC, m.decided_at DESC, m.id DESC LIMIT ?`,
+  );
+  const due = db.prepare<[string, number], { id: number; version: number }>(
+    `SELECT id, version FROM messages WHERE publish_at IS NOT NULL AND status = 'pending' AND publish_at <= ?
+     ORDER BY publish_at, id LIMIT ?`,
   );
   const changeState = db.prepare<[string, number, string | null, string | null, number, number], { version: number }>(
     `UPDATE messages SET status = ?, pinned = ?, decided_at = ?, decided_by = ?, version = version + 1
@@ -175,6 +180,10 @@ export function messagesRepository(db: Db) {
         .all(wallId, limit)
         .map(toMessage)
         .sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? '') || a.id - b.id);
+    },
+    /** Delayed messages whose time has come and that no moderator has decided on. */
+    duePublications(now: string, limit: number): { id: number; version: number }[] {
+      return due.all(now, limit);
     },
     /** Optimistic update: returns false when the version moved on since it was read. */
     changeState(id: number, expectedVersion: number, change: StateChange): boolean {
