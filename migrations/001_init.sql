@@ -111,7 +111,17 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_wall ON audit_log (wall_id, id);
 
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+-- Rows are never changed or deleted. The one update allowed is SQLite's own ON DELETE SET NULL when a
+-- wall is deleted: its entries stay, without the wall.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OF id, at, actor, action, target_type, target_id, detail ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_rewall BEFORE UPDATE OF wall_id ON audit_log WHEN NEW.wall_id IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
   SELECT RAISE(ABORT, 'audit_log is append-only');
 END;

@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     repos,
     hub,
-    feeds: new WallFeeds(source, hub, ringSize),
+    feeds: new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed')),
     sockets,
     ingest: createIngest(ctx),
     moderate,

@@ -79,7 +79,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(name, `must be an absolute URL, got "${value}"`);
+    // The value is not repeated: a URL may carry a password (redis://:secret@host).
+    throw new ConfigError(name, 'must be an absolute URL such as https://toile.example.org');
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);

@@ -4,6 +4,8 @@ import type { FastifyServerOptions } from 'fastify';
  * Paths pino blanks before a log line is written. Secrets, cookies, signatures and contributors'
  * addresses must never reach a log, whatever object a route happens to log.
  */
+const PRIVATE_FIELDS = ['password', 'token', 'csrfToken', 'address', 'phone', 'email', 'from', 'to', 'sender', 'raw'];
+
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -11,26 +13,9 @@ export const REDACTED_PATHS = [
   'req.headers["x-twilio-signature"]',
   'req.headers["x-signature"]',
   'res.headers["set-cookie"]',
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  'csrfToken',
-  '*.csrfToken',
-  'address',
-  '*.address',
-  'phone',
-  '*.phone',
-  'email',
-  '*.email',
-  'from',
-  '*.from',
-  'to',
-  '*.to',
-  'sender',
-  '*.sender',
-  'raw',
-  '*.raw',
+  // Each private field at the top level of a logged object and up to two levels down
+  // (`{ contribution: { author: { address } } }`).
+  ...PRIVATE_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 /** The request line without its query string: provider callbacks may carry phone numbers there. */
@@ -45,8 +30,9 @@ export function loggerOptions(level: string, pretty = false): FastifyServerOptio
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
+      // Neither headers nor the client's IP are logged: contributors' addresses stay out of the logs.
       req(req) {
-        return { method: req.method, url: pathOnly(req.url), remoteAddress: req.ip };
+        return { method: req.method, url: pathOnly(req.url) };
       },
     },
     ...(pretty ? { transport: { target: 'pino-pretty' } } : {}),

@@ -20,7 +20,7 @@ const FILE_NAME = /^(\d+)_([a-z0-9_-]+)\.sql$/i;
 /** Reads `NNN_name.sql` files in order, refusing duplicates and gaps (001, 002, … with none missing). */
 export function loadMigrations(dir: string): Migration[] {
   const migrations = readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
+    .filter((file) => file.toLowerCase().endsWith('.sql'))
     .map((file) => {
       const match = FILE_NAME.exec(file);
       if (!match) throw new MigrationError(`migration file name "${file}" is not NNN_name.sql`);
@@ -51,10 +51,14 @@ export function migrate(db: Db, migrations: Migration[]): { from: number; to: nu
     );
   }
   for (const migration of migrations.slice(from)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } catch (error) {
+      throw new MigrationError(`${migration.name} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return { from, to: latest };
 }

@@ -50,7 +50,14 @@ export class WallFeed {
   private readonly viewers = new Set<Viewer>();
   private readonly unsubscribe: () => void;
 
-  constructor(slug: string, initial: WallState, source: WallStateSource, hub: Hub<HubEvent>, ringSize: number) {
+  constructor(
+    slug: string,
+    initial: WallState,
+    source: WallStateSource,
+    hub: Hub<HubEvent>,
+    ringSize: number,
+    private readonly onViewerError: (error: unknown) => void = () => undefined,
+  ) {
     this.slug = slug;
     this.source = source;
     this.ringSize = ringSize;
@@ -127,12 +134,14 @@ export class WallFeed {
    */
   private catchUp(): void {
     const before = this.state.seq;
+    const beforeEpoch = this.state.epoch;
     const fresh = this.source.load(this.slug);
     if (!fresh) return;
     this.state = fresh;
     this.ring = fresh.recent.map((e) => ({ seq: e.seq, bytes: Buffer.from(e.json) }));
     this.snapshot = null;
-    this.broadcast(this.framesSince(before) ?? [this.snapshotFrame()]);
+    // Events of another database do not continue this one's: viewers start over from a snapshot.
+    this.broadcast(this.framesSince(before, beforeEpoch) ?? [this.snapshotFrame()]);
   }
 
   private apply(event: WireEvent): void {
@@ -177,11 +186,17 @@ export class WallFeed {
 
   /**
    * Hands the same frames to every viewer. A copy of the set is iterated, because a viewer that is too
-   * slow removes itself while being delivered to.
+   * slow removes itself while being delivered to. A viewer that throws is dropped, and the others still
+   * get every frame: it has missed one, so it must not stay as if it had not.
    */
   private broadcast(frames: Buffer[]): void {
     for (const viewer of [...this.viewers]) {
-      for (const frame of frames) viewer.deliver(frame);
+      try {
+        for (const frame of frames) viewer.deliver(frame);
+      } catch (error) {
+        this.viewers.delete(viewer);
+        this.onViewerError(error);
+      }
     }
   }
 }
@@ -194,6 +209,7 @@ export class WallFeeds {
     private readonly source: WallStateSource,
     private readonly hub: Hub<HubEvent>,
     private readonly ringSize = 1000,
+    private readonly onViewerError: (error: unknown) => void = () => undefined,
   ) {}
 
   get(slug: string): WallFeed | undefined {
@@ -202,7 +218,7 @@ export class WallFeeds {
     // Loading and subscribing happen in the same tick, so no event can fall between the two.
     const state = this.source.load(slug);
     if (!state) return undefined;
-    feed = new WallFeed(slug, state, this.source, this.hub, this.ringSize);
+    feed = new WallFeed(slug, state, this.source, this.hub, this.ringSize, this.onViewerError);
     this.feeds.set(slug, feed);
     return feed;
   }

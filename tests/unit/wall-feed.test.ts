@@ -1,0 +1,434 @@
+import { describe, expect, it } from 'vitest';
+import type { WallMessage } from '../../server/domain/message.js';
+import type { PublicWall } from '../../server/domain/wall.js';
+import { createInProcessHub, wallChannel, type Hub, type HubEvent } from '../../server/realtime/hub.js';
+import { WallFeed, WallFeeds, type Viewer, type WallState, type WallStateSource } from '../../server/realtime/wall-feed.js';
+
+const EPOCH = 'epoch-a';
+
+function publicWall(overrides: Partial<PublicWall> = {}): PublicWall {
+  return {
+    slug: 'main',
+    title: 'Main stage',
+    hashtags: ['toile'],
+    moderation: 'pre',
+    layout: 'grid',
+    theme: 'dark',
+    display: 'live',
+    smsNumbers: [],
+    emailAddresses: [],
+    displayLimit: 50,
+    ...overrides,
+  };
+}
+
+function message(id: number, overrides: Partial<WallMessage> = {}): WallMessage {
+  return {
+    id,
+    channel: 'web',
+    source: 'web',
+    author: { name: `Guest ${id}` },
+    text: `message ${id}`,
+    media: [],
+    createdAt: `2025-06-01T10:00:0${id % 10}.000Z`,
+    pinned: false,
+    ...overrides,
+  };
+}
+
+/** Wall events exactly as the publisher puts them on the hub: already serialized, with their seq. */
+const event = {
+  approved: (seq: number, msg: WallMessage): HubEvent => ({ seq, json: JSON.stringify({ type: 'approved', seq, message: msg }) }),
+  removed: (seq: number, id: number): HubEvent => ({ seq, json: JSON.stringify({ type: 'removed', seq, id }) }),
+  pinned: (seq: number, id: number): HubEvent => ({ seq, json: JSON.stringify({ type: 'pinned', seq, id }) }),
+  unpinned: (seq: number, id: number): HubEvent => ({ seq, json: JSON.stringify({ type: 'unpinned', seq, id }) }),
+  wall: (seq: number, wall: PublicWall): HubEvent => ({ seq, json: JSON.stringify({ type: 'wall', seq, wall }) }),
+};
+
+const recent = (events: HubEvent[]) => events.map((e) => ({ seq: e.seq!, json: e.json }));
+
+/**
+ * An in-memory stand-in for the SQLite-backed source: it hands out a copy of the state it holds, as the
+ * real one builds a fresh object per load, and records each load.
+ */
+class MemorySource implements WallStateSource {
+  readonly loads: string[] = [];
+  private readonly states = new Map<string, WallState>();
+
+  set(slug: string, state: WallState): void {
+    this.states.set(slug, state);
+  }
+
+  load(slug: string): WallState | undefined {
+    this.loads.push(slug);
+    const state = this.states.get(slug);
+    return state === undefined ? undefined : structuredClone(state);
+  }
+}
+
+/** A viewer that keeps every frame it is handed, as a socket would send them. */
+class RecordingViewer implements Viewer {
+  readonly frames: Buffer[] = [];
+  deliver(frame: Buffer): void {
+    this.frames.push(frame);
+  }
+  get texts(): string[] {
+    return this.frames.map((f) => f.toString());
+  }
+}
+
+/** The wall `main` at seq 3: Guest 1 approved then pinned, Guest 2 approved. */
+const E1 = event.approved(1, message(1));
+const E2 = event.approved(2, message(2));
+const E3 = event.pinned(3, 1);
+
+function mainState(overrides: Partial<WallState> = {}): WallState {
+  return {
+    epoch: EPOCH,
+    wall: publicWall(),
+    seq: 3,
+    items: [message(1, { pinned: true }), message(2)],
+    recent: recent([E1, E2, E3]),
+    ...overrides,
+  };
+}
+
+interface Setup {
+  hub: Hub<HubEvent>;
+  hubErrors: unknown[];
+  source: MemorySource;
+  feeds: WallFeeds;
+  feed: WallFeed;
+  publish(e: HubEvent): void;
+  items(): WallMessage[];
+}
+
+function setup(state: WallState = mainState(), ringSize = 1000): Setup {
+  const hubErrors: unknown[] = [];
+  const hub = createInProcessHub<HubEvent>((error) => hubErrors.push(error));
+  const source = new MemorySource();
+  source.set('main', state);
+  const feeds = new WallFeeds(source, hub, ringSize);
+  const feed = feeds.get('main');
+  if (!feed) throw new Error('the feed for main did not load');
+  return {
+    hub,
+    hubErrors,
+    source,
+    feeds,
+    feed,
+    publish: (e) => hub.publish(wallChannel('main'), e),
+    items: () => (JSON.parse(feed.snapshotFrame().toString()) as { items: WallMessage[] }).items,
+  };
+}
+
+describe('the snapshot a viewer receives on connecting', () => {
+  it('carries the type, epoch, seq, public wall and visible items', () => {
+    const { feed } = setup();
+    expect(JSON.parse(feed.snapshotFrame().toString())).toEqual({
+      type: 'snapshot',
+      epoch: EPOCH,
+      seq: 3,
+      wall: publicWall(),
+      items: [message(1, { pinned: true }), message(2)],
+    });
+    expect(feed.seq).toBe(3);
+    expect(feed.epoch).toBe(EPOCH);
+  });
+
+  it('is the very same Buffer for every viewer until an event changes the wall', () => {
+    const { feed, publish } = setup();
+    const first = feed.snapshotFrame();
+    expect(feed.snapshotFrame()).toBe(first);
+
+    publish(event.approved(4, message(4)));
+    const second = feed.snapshotFrame();
+
+    expect(second).not.toBe(first);
+    expect(JSON.parse(second.toString())).toMatchObject({ seq: 4 });
+    expect(feed.snapshotFrame()).toBe(second);
+  });
+
+  it('is not re-encoded when an already-seen event is replayed', () => {
+    const { feed, publish } = setup();
+    const before = feed.snapshotFrame();
+    publish(E2);
+    expect(feed.snapshotFrame()).toBe(before);
+  });
+});
+
+describe('folding wall events into the live state', () => {
+  it('adds a newly approved message at the end', () => {
+    const { publish, items } = setup();
+    publish(event.approved(4, message(4)));
+    expect(items().map((m) => m.id)).toEqual([1, 2, 4]);
+  });
+
+  it('replaces a message that is approved again rather than showing it twice', () => {
+    const { publish, items } = setup();
+    publish(event.approved(4, message(2, { text: 'edited' })));
+    expect(items().map((m) => [m.id, m.text])).toEqual([
+      [1, 'message 1'],
+      [2, 'edited'],
+    ]);
+  });
+
+  it('deletes a removed message', () => {
+    const { publish, items } = setup();
+    publish(event.removed(4, 1));
+    expect(items().map((m) => m.id)).toEqual([2]);
+  });
+
+  it('pins and unpins a message', () => {
+    const { publish, items } = setup();
+    publish(event.pinned(4, 2));
+    expect(items().map((m) => [m.id, m.pinned])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    publish(event.unpinned(5, 1));
+    expect(items().map((m) => [m.id, m.pinned])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
+  it('replaces the wall settings on a wall event', () => {
+    const { feed, publish } = setup();
+    const renamed = publicWall({ title: 'Keynote', layout: 'spotlight', display: 'freeze' });
+    publish(event.wall(4, renamed));
+    expect(feed.wall).toEqual(renamed);
+    expect(JSON.parse(feed.snapshotFrame().toString()).wall).toEqual(renamed);
+  });
+
+  it('keeps the display limit by dropping the oldest unpinned message first', () => {
+    const { publish, items } = setup(mainState({ wall: publicWall({ displayLimit: 3 }), items: [message(1, { pinned: true }), message(2), message(3)] }));
+    publish(event.approved(4, message(4)));
+    expect(items().map((m) => m.id)).toEqual([1, 3, 4]);
+  });
+
+  it('trims at once when a wall event lowers the display limit', () => {
+    const { publish, items } = setup(mainState({ items: [message(1, { pinned: true }), message(2), message(3)] }));
+    publish(event.wall(4, publicWall({ displayLimit: 2 })));
+    expect(items().map((m) => m.id)).toEqual([1, 3]);
+  });
+
+  it('never shows more than the display limit, even when every message is pinned', () => {
+    const state = mainState({ wall: publicWall({ displayLimit: 2 }), items: [message(1, { pinned: true }), message(2, { pinned: true })] });
+    const { publish, items } = setup(state);
+    publish(event.approved(4, message(3, { pinned: true })));
+    expect(items().map((m) => m.id)).toEqual([2, 3]);
+  });
+});
+
+describe('resuming a viewer with framesSince', () => {
+  it('returns exactly the frames the viewer missed, in order', () => {
+    const { feed, publish } = setup();
+    publish(event.approved(4, message(4)));
+    expect(feed.framesSince(1)?.map((f) => f.toString())).toEqual([E2.json, E3.json, event.approved(4, message(4)).json]);
+    expect(feed.framesSince(3, EPOCH)?.map((f) => f.toString())).toEqual([event.approved(4, message(4)).json]);
+  });
+
+  it('returns nothing to send when the viewer is up to date', () => {
+    const { feed } = setup();
+    expect(feed.framesSince(3)).toEqual([]);
+  });
+
+  it('returns null when the missed frames are older than the ring holds', () => {
+    const { feed, publish } = setup(mainState(), 3);
+    publish(event.approved(4, message(4)));
+    publish(event.approved(5, message(5)));
+    // The ring now holds seq 3, 4 and 5 only.
+    expect(feed.framesSince(2)?.length).toBe(3);
+    expect(feed.framesSince(1)).toBeNull();
+    expect(feed.framesSince(0)).toBeNull();
+  });
+
+  it('returns null for a seq from the future', () => {
+    const { feed } = setup();
+    expect(feed.framesSince(4)).toBeNull();
+  });
+
+  it('returns null for a seq from another epoch, such as a restored database', () => {
+    const { feed } = setup();
+    expect(feed.framesSince(1, 'epoch-b')).toBeNull();
+    expect(feed.framesSince(1, EPOCH)).not.toBeNull();
+  });
+
+  it('returns null for a seq that is negative or not a whole number', () => {
+    const { feed } = setup();
+    expect(feed.framesSince(-1)).toBeNull();
+    expect(feed.framesSince(1.5)).toBeNull();
+    expect(feed.framesSince(Number.NaN)).toBeNull();
+  });
+});
+
+describe('delivering live events to viewers', () => {
+  it('hands every viewer the very same Buffer for an event, holding the bytes that were published', () => {
+    const { feed, publish } = setup();
+    const viewers = [new RecordingViewer(), new RecordingViewer(), new RecordingViewer()];
+    for (const viewer of viewers) feed.add(viewer);
+    const e4 = event.approved(4, message(4));
+
+    publish(e4);
+
+    const [frame] = viewers[0]!.frames;
+    expect(frame?.toString()).toBe(e4.json);
+    for (const viewer of viewers) {
+      expect(viewer.frames).toHaveLength(1);
+      expect(viewer.frames[0]).toBe(frame);
+    }
+    // A viewer resuming later is served the same bytes from the ring.
+    expect(feed.framesSince(3)?.[0]).toBe(frame);
+  });
+
+  it('delivers events in seq order', () => {
+    const { feed, publish } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    const sent = [event.approved(4, message(4)), event.removed(5, 2), event.pinned(6, 4)];
+    for (const e of sent) publish(e);
+    expect(viewer.texts).toEqual(sent.map((e) => e.json));
+  });
+
+  it('ignores a duplicate or older seq', () => {
+    const { feed, publish, items } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+
+    publish(event.removed(3, 1));
+    publish(event.removed(2, 2));
+
+    expect(viewer.frames).toEqual([]);
+    expect(feed.seq).toBe(3);
+    expect(items().map((m) => m.id)).toEqual([1, 2]);
+  });
+
+  it('ignores an event that carries no seq', () => {
+    const { feed, hub } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    hub.publish(wallChannel('main'), { json: JSON.stringify({ type: 'removed', id: 1 }) });
+    expect(viewer.frames).toEqual([]);
+    expect(feed.seq).toBe(3);
+  });
+
+  it('stops delivering to a viewer that was removed', () => {
+    const { feed, publish } = setup();
+    const viewer = new RecordingViewer();
+    const remove = feed.add(viewer);
+    expect(feed.viewerCount).toBe(1);
+    remove();
+    publish(event.approved(4, message(4)));
+    expect(viewer.frames).toEqual([]);
+    expect(feed.viewerCount).toBe(0);
+  });
+
+  it('lets a viewer remove itself while being delivered to without the next viewer missing the frame', () => {
+    const { feed, publish } = setup();
+    const removed: Buffer[] = [];
+    const remove = feed.add({
+      deliver(frame) {
+        removed.push(frame);
+        remove();
+      },
+    });
+    const next = new RecordingViewer();
+    feed.add(next);
+
+    publish(event.approved(4, message(4)));
+    publish(event.approved(5, message(5)));
+
+    expect(removed).toHaveLength(1);
+    expect(next.frames).toHaveLength(2);
+  });
+
+  it('keeps delivering to the other viewers when one viewer throws', () => {
+    const { feed, publish } = setup();
+    feed.add({
+      deliver() {
+        throw new Error('socket write failed');
+      },
+    });
+    const healthy = new RecordingViewer();
+    feed.add(healthy);
+    const e4 = event.approved(4, message(4));
+
+    publish(e4);
+
+    expect(healthy.texts).toEqual([e4.json]);
+  });
+});
+
+describe('catching up after a gap in seq', () => {
+  it('reloads from the source and sends viewers the frames they missed, in order', () => {
+    const { feed, source, publish, items } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    const e4 = event.approved(4, message(4));
+    const e5 = event.removed(5, 2);
+    const e6 = event.approved(6, message(6));
+    // Events 4 and 5 were committed by another process and never reached this hub.
+    source.set('main', mainState({ seq: 6, items: [message(1, { pinned: true }), message(4), message(6)], recent: recent([E1, E2, E3, e4, e5, e6]) }));
+
+    publish(e6);
+
+    expect(source.loads).toEqual(['main', 'main']);
+    expect(viewer.texts).toEqual([e4.json, e5.json, e6.json]);
+    expect(feed.seq).toBe(6);
+    expect(items().map((m) => m.id)).toEqual([1, 4, 6]);
+    expect(feed.framesSince(3)?.map((f) => f.toString())).toEqual([e4.json, e5.json, e6.json]);
+  });
+
+  it('sends a fresh snapshot when the reloaded log no longer reaches back to what viewers saw', () => {
+    const { feed, source, publish } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    const e9 = event.approved(9, message(9));
+    source.set('main', mainState({ seq: 9, items: [message(9)], recent: recent([event.removed(8, 1), e9]) }));
+
+    publish(e9);
+
+    expect(viewer.frames).toHaveLength(1);
+    expect(JSON.parse(viewer.texts[0]!)).toEqual({ type: 'snapshot', epoch: EPOCH, seq: 9, wall: publicWall(), items: [message(9)] });
+    expect(viewer.frames[0]).toBe(feed.snapshotFrame());
+  });
+});
+
+describe('the feeds of a process', () => {
+  it('loads a wall once on first use and hands back the same feed afterwards', () => {
+    const { feeds, feed, source, hub } = setup();
+    expect(feeds.get('main')).toBe(feed);
+    expect(source.loads).toEqual(['main']);
+    expect(hub.listenerCount(wallChannel('main'))).toBe(1);
+  });
+
+  it('returns undefined for a wall the source does not know, without subscribing', () => {
+    const { feeds, hub } = setup();
+    expect(feeds.get('nowhere')).toBeUndefined();
+    expect(hub.listenerCount(wallChannel('nowhere'))).toBe(0);
+  });
+
+  it('counts the viewers of every wall', () => {
+    const { feeds, feed, source } = setup();
+    source.set('side', mainState({ wall: publicWall({ slug: 'side' }) }));
+    const side = feeds.get('side')!;
+    feed.add(new RecordingViewer());
+    feed.add(new RecordingViewer());
+    side.add(new RecordingViewer());
+    expect(feeds.viewerCount()).toBe(3);
+  });
+
+  it('unsubscribes every feed from the hub on close, so viewers receive nothing more', () => {
+    const { feeds, feed, hub, publish } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+
+    feeds.close();
+    publish(event.approved(4, message(4)));
+
+    expect(hub.listenerCount(wallChannel('main'))).toBe(0);
+    expect(viewer.frames).toEqual([]);
+    expect(feeds.viewerCount()).toBe(0);
+  });
+});
