@@ -1,0 +1,86 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { SocketConnection, type SocketPolicy } from '../../server/realtime/sockets.js';
+import type { WebSocket } from 'ws';
+
+const policy: SocketPolicy = { heartbeatMs: 30_000, softLimitBytes: 1000, slowForMs: 5000, hardLimitBytes: 10_000 };
+
+/** Stands in for a ws socket whose send buffer the test controls, as a viewer's slow network would. */
+class BufferedSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: Buffer[] = [];
+  closedWith: number | null = null;
+  terminated = false;
+  send(data: Buffer, options: { binary: boolean }) {
+    if (options.binary) throw new Error('wall frames must be text frames');
+    this.sent.push(data);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
+  terminate() {
+    this.terminated = true;
+    this.readyState = 3;
+  }
+}
+
+function connection(now: { t: number }) {
+  const socket = new BufferedSocket();
+  return { socket, connection: new SocketConnection(socket as unknown as WebSocket, policy, () => now.t) };
+}
+
+describe('the slow-viewer policy', () => {
+  it('sends the very same bytes as a text frame while the viewer keeps up', () => {
+    const now = { t: 0 };
+    const { socket, connection: c } = connection(now);
+    const frame = Buffer.from('{"type":"approved"}');
+    c.deliver(frame);
+    expect(socket.sent).toEqual([frame]);
+    expect(socket.sent[0]).toBe(frame);
+  });
+
+  it('keeps a viewer that is briefly behind and catches up', () => {
+    const now = { t: 0 };
+    const { socket, connection: c } = connection(now);
+    socket.bufferedAmount = 5000;
+    c.deliver(Buffer.from('a'));
+    now.t = 4000;
+    c.deliver(Buffer.from('b'));
+    socket.bufferedAmount = 0;
+    now.t = 9000;
+    c.deliver(Buffer.from('c'));
+    expect(socket.terminated).toBe(false);
+    expect(socket.sent).toHaveLength(3);
+  });
+
+  it('disconnects a viewer that stays behind longer than the limit, with 1013 so it resumes later', () => {
+    const now = { t: 0 };
+    const { socket, connection: c } = connection(now);
+    socket.bufferedAmount = 5000;
+    c.deliver(Buffer.from('a'));
+    now.t = 5001;
+    c.deliver(Buffer.from('b'));
+    expect(socket.closedWith).toBe(1013);
+    expect(socket.terminated).toBe(true);
+    expect(socket.sent).toHaveLength(1);
+  });
+
+  it('disconnects at once a viewer past the hard limit', () => {
+    const now = { t: 0 };
+    const { socket, connection: c } = connection(now);
+    socket.bufferedAmount = 10_001;
+    c.deliver(Buffer.from('a'));
+    expect(socket.terminated).toBe(true);
+    expect(socket.sent).toEqual([]);
+  });
+
+  it('sends nothing to a socket that is no longer open', () => {
+    const now = { t: 0 };
+    const { socket, connection: c } = connection(now);
+    socket.readyState = 2;
+    c.deliver(Buffer.from('a'));
+    expect(socket.sent).toEqual([]);
+  });
+});
