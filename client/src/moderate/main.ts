@@ -1,0 +1,3 @@
+import './toile-console.js';
+
+document.body.append(document.createElement('toile-console'));

@@ -1,0 +1,246 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { channelLabel, relativeTime } from '../shared/format.js';
+import { safeImageUrl } from '../shared/safe-image-url.js';
+import type { ModerationAction, ModeratorMessage } from '../shared/types.js';
+
+/** The detail of `toile-moderate`: which message, what to do, and the version the moderator saw. */
+export interface ModerationRequest {
+  id: number;
+  action: ModerationAction;
+  expectedVersion: number;
+}
+
+/** The buttons each status offers, with the key that does the same in the queue. */
+const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; label: string; key: string }[]> = {
+  pending: [
+    { action: 'approve', label: 'Approve', key: 'a' },
+    { action: 'reject', label: 'Reject', key: 'r' },
+  ],
+  approved: [
+    { action: 'hide', label: 'Hide', key: 'h' },
+    { action: 'pin', label: 'Pin', key: 'p' },
+  ],
+  rejected: [{ action: 'approve', label: 'Approve', key: 'a' }],
+  hidden: [{ action: 'approve', label: 'Approve', key: 'a' }],
+};
+
+/** How the kinds of private address read to a moderator. */
+const SENDER_KINDS: Record<string, string> = {
+  phone: 'Phone',
+  email: 'Email',
+  account: 'Account',
+  client: 'Web client',
+};
+
+/**
+ * One message as a moderator decides on it: the text as the wall would show it, the author, the
+ * channel and source, when it arrived, the reasons a rule held it, the private sender (never shown on
+ * the wall), and the decisions its status allows.
+ *
+ * Properties:
+ * - `message` (`ModeratorMessage | null`).
+ * - `selected` (boolean, reflected): the keyboard cursor is on this card.
+ * - `busy` (boolean): a decision on it is in flight; its buttons are disabled.
+ *
+ * Events:
+ * - `toile-moderate` (detail: `ModerationRequest`, bubbles, composed), when a decision button is pressed.
+ */
+export class ToileModerationCard extends LitElement {
+  static override properties = {
+    message: { attribute: false },
+    selected: { type: Boolean, reflect: true },
+    busy: { type: Boolean },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      scroll-margin: 5em;
+    }
+    article {
+      display: grid;
+      gap: 0.6em;
+      padding: 0.9em 1.1em;
+      border-radius: var(--toile-radius, 0.75rem);
+      background: var(--toile-surface, #161b26);
+      border: 2px solid transparent;
+    }
+    :host([selected]) article {
+      border-color: var(--toile-accent, #ffb020);
+    }
+    .meta {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 0.2em 0.8em;
+      color: var(--toile-muted, #aab2c5);
+      font-size: 0.9em;
+    }
+    .author {
+      color: var(--toile-text, #f4f6fb);
+      font-size: 1.05rem;
+      font-weight: 700;
+    }
+    .channel {
+      padding: 0.05em 0.55em;
+      border: 1px solid var(--toile-border, #323b50);
+      border-radius: 1em;
+      font-size: 0.85em;
+      font-weight: 600;
+    }
+    .pinned {
+      color: var(--toile-accent, #ffb020);
+      font-weight: 700;
+    }
+    .text {
+      margin: 0;
+      font-size: 1.2em;
+      line-height: 1.35;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+    }
+    .media {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5em;
+    }
+    .media img {
+      max-width: 14em;
+      max-height: 10em;
+      border-radius: 0.4em;
+      object-fit: cover;
+    }
+    .sender {
+      margin: 0;
+      font-size: 0.9em;
+      color: var(--toile-muted, #aab2c5);
+    }
+    .sender code {
+      font-family: var(--toile-mono, monospace);
+      color: var(--toile-text, #f4f6fb);
+      overflow-wrap: anywhere;
+    }
+    .reasons {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4em;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .reasons li {
+      padding: 0.15em 0.6em;
+      border-radius: 0.4em;
+      background: var(--toile-warning-bg, #4a3a10);
+      font-size: 0.9em;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5em;
+    }
+    button {
+      font: inherit;
+      font-weight: 600;
+      min-width: 6.5em;
+      padding: 0.45em 1em;
+      border-radius: 0.45em;
+      border: 1px solid var(--toile-border, #323b50);
+      background: var(--toile-surface-raised, #202737);
+      color: var(--toile-text, #f4f6fb);
+      cursor: pointer;
+    }
+    button:focus-visible {
+      outline: 3px solid var(--toile-accent, #ffb020);
+      outline-offset: 2px;
+    }
+    button.approve {
+      background: var(--toile-ok, #2e9d62);
+      border-color: var(--toile-ok, #2e9d62);
+    }
+    button.reject,
+    button.hide {
+      background: var(--toile-danger, #d2463f);
+      border-color: var(--toile-danger, #d2463f);
+    }
+    button[disabled] {
+      opacity: 0.55;
+      cursor: progress;
+    }
+  `;
+
+  declare message: ModeratorMessage | null;
+  declare selected: boolean;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.message = null;
+    this.selected = false;
+    this.busy = false;
+  }
+
+  override render() {
+    const m = this.message;
+    if (m === null) return nothing;
+    const images = m.media.flatMap((item) => {
+      const src = item.kind === 'image' ? safeImageUrl(item.url) : null;
+      return src === null ? [] : [{ src, alt: item.alt ?? '' }];
+    });
+    return html`
+      <article data-message-id=${m.id} aria-current=${this.selected ? 'true' : 'false'}>
+        <div class="meta">
+          <span class="author">${m.author.name}</span>
+          ${m.author.handle ? html`<span>${m.author.handle}</span>` : nothing}
+          <span class="channel">${channelLabel(m.channel)} · ${m.source}</span>
+          <time datetime=${m.receivedAt} title=${m.receivedAt}>${relativeTime(m.receivedAt, Date.now())}</time>
+          ${m.pinned ? html`<span class="pinned">Pinned</span>` : nothing}
+          ${m.status !== 'pending' && m.decidedBy ? html`<span>${m.status} by ${m.decidedBy}</span>` : nothing}
+        </div>
+        <p class="text">${m.text}</p>
+        ${images.length > 0
+          ? html`<div class="media">${images.map((image) => html`<img src=${image.src} alt=${image.alt} loading="lazy" />`)}</div>`
+          : nothing}
+        ${m.sender
+          ? html`<p class="sender">
+              Private, never shown: ${SENDER_KINDS[m.sender.kind] ?? m.sender.kind} <code>${m.sender.address}</code>
+            </p>`
+          : nothing}
+        ${m.reasons.length > 0
+          ? html`<ul class="reasons" aria-label="Held because">
+              ${m.reasons.map((reason) => html`<li>${reason}</li>`)}
+            </ul>`
+          : nothing}
+        <div class="actions">
+          ${ACTIONS[m.status].map(({ action, label, key }) => {
+            // An approved message offers Pin or Unpin, whichever applies.
+            const shown = action === 'pin' && m.pinned ? { action: 'unpin' as const, label: 'Unpin' } : { action, label };
+            return html`<button
+              class=${shown.action}
+              aria-keyshortcuts=${key}
+              ?disabled=${this.busy}
+              @click=${() => this.request(shown.action)}
+            >
+              ${shown.label}
+            </button>`;
+          })}
+        </div>
+      </article>
+    `;
+  }
+
+  private request(action: ModerationAction): void {
+    const m = this.message;
+    if (m === null || this.busy) return;
+    const detail: ModerationRequest = { id: m.id, action, expectedVersion: m.version };
+    this.dispatchEvent(new CustomEvent<ModerationRequest>('toile-moderate', { detail, bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('toile-moderation-card', ToileModerationCard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'toile-moderation-card': ToileModerationCard;
+  }
+}

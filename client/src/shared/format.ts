@@ -1,0 +1,30 @@
+import type { Channel } from './types.js';
+
+/** How each channel is named on a card: short, so it reads at a glance from the back of a room. */
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  sms: 'SMS',
+  email: 'Email',
+  social: 'Social',
+  web: 'Web',
+  api: 'API',
+};
+
+export function channelLabel(channel: string): string {
+  return (CHANNEL_LABELS as Record<string, string>)[channel] ?? channel;
+}
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'long' });
+
+/** "just now", "3 minutes ago", "2 hours ago", then the date: precise enough for a live wall. */
+export function relativeTime(iso: string, now: number): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '';
+  // A clock a little ahead of the viewer's must not read "in 1 minute".
+  const seconds = Math.max(0, Math.round((now - then) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return relative.format(-minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return relative.format(-hours, 'hour');
+  return new Date(then).toLocaleDateString('en', { day: 'numeric', month: 'short' });
+}

@@ -1,0 +1,83 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/**
+ * Real Chromium for the end-to-end tests: the system's (Debian's /usr/bin/chromium) or CHROMIUM_PATH,
+ * never a browser download. Without one, browser tests skip, except when TOILE_REQUIRE_BROWSER=1 (CI),
+ * where a missing browser fails them instead of quietly hiding them.
+ *
+ * Usage:
+ *   describe.skipIf(skipBrowserTests())('…', () => { beforeAll(async () => { browser = await launchBrowser(); }); … });
+ */
+
+/** The names Chromium goes by on the PATH, in the order they are tried. */
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser'];
+
+/** Flags for a quiet, reproducible headless run in a container (no sandbox: tests often run as root). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** The Chromium executable to use: CHROMIUM_PATH when set, else the first `chromium` on the PATH. */
+export function chromiumPath(): string | null {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured !== undefined && configured !== '') return isExecutable(configured) ? configured : null;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    for (const name of CHROMIUM_NAMES) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+export function browserAvailable(): boolean {
+  return chromiumPath() !== null;
+}
+
+/** True when a missing browser must fail the run (TOILE_REQUIRE_BROWSER=1) rather than skip it. */
+export function browserRequired(): boolean {
+  return process.env.TOILE_REQUIRE_BROWSER === '1';
+}
+
+/**
+ * Whether browser tests should skip here: only when there is no browser and none is required. When one
+ * is required but missing, the tests run and `launchBrowser()` throws, so the run fails and says why.
+ */
+export function skipBrowserTests(): boolean {
+  return !browserAvailable() && !browserRequired();
+}
+
+/**
+ * Launches headless Chromium. Each launch gets a fresh temporary profile: Playwright creates one under
+ * the system's temp directory and deletes it when the browser closes (it refuses a `--user-data-dir`
+ * argument to `launch()`), so no state leaks from one run, or one test file, to the next.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (executablePath === null) {
+    const where = process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} is not an executable` : 'no chromium on the PATH';
+    throw new Error(
+      `Browser tests need Chromium, but ${where}. Install it (apt-get install chromium) or set CHROMIUM_PATH` +
+        (browserRequired() ? '; TOILE_REQUIRE_BROWSER=1 makes this a failure rather than a skip.' : '.'),
+    );
+  }
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
