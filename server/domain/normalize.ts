@@ -36,9 +36,16 @@ function capCombiningMarks(text: string): string {
   return text.replace(/(\p{M}{2})\p{M}+/gu, '$1');
 }
 
+/**
+ * No text Toile shows needs more than this many UTF-16 units before cleaning; longer input (a huge email)
+ * is cut first so that a megabyte of padding costs nothing. A pair split by the cut is dropped as lone.
+ */
+const MAX_INPUT_UNITS = 100_000;
+
 function clean(input: string): string {
   return keepEmojiJoiners(
     input
+      .slice(0, MAX_INPUT_UNITS)
       .replace(LONE_SURROGATE, '')
       .replace(/\r\n?/g, '\n')
       .replace(/\t/g, ' ')
