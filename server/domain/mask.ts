@@ -3,52 +3,86 @@ import { normalizeLabel } from './normalize.js';
 
 /**
  * Public labels for contributors. A wall must never show a phone number or an email address, even when a
- * contributor typed theirs as their name.
+ * contributor typed theirs as their name or a gateway used the address as the name.
  */
-
-/** `SMS ••78`: at most the last two digits of a phone number. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return digits.length >= 2 ? `SMS ••${digits.slice(-2)}` : 'SMS';
-}
-
-/** `j•••`: only the first letter of the local part of an email address. */
-export function maskEmail(address: string): string {
-  const local = address.split('@')[0] ?? '';
-  const first = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(local.normalize('NFKC'))][0]?.segment;
-  return first ? `${first.toLowerCase()}•••` : 'Email';
-}
-
-const EMAIL_LIKE = /[^\s<>()"',;:]+@[^\s<>()"',;:]+\.[^\s<>()"',;:]+/gu;
-/** Six or more digits, possibly grouped with spaces, dots, dashes or parentheses, maybe after a "+". */
-const PHONE_LIKE = /\+?\d(?:[\s.\-()]*\d){5,}/g;
-
-function scrubContactData(name: string): string {
-  return name
-    .replace(EMAIL_LIKE, (email) => maskEmail(email))
-    .replace(PHONE_LIKE, (phone) => `••${phone.replace(/\D/g, '').slice(-2)}`);
-}
 
 export interface AuthorIdentity {
   name?: string;
+  /** Private unless the kind is 'account' (a public social handle). */
   address?: string;
   addressKind?: AddressKind;
 }
 
-/** The label a wall shows: the given name (scrubbed of contact data), else a mask of the address. */
-export function authorLabel(author: AuthorIdentity): string {
-  const name = normalizeLabel(scrubContactData(normalizeLabel(author.name ?? '')));
-  if (name !== '') {
-    const trimmedAddress = author.address?.trim();
-    if (trimmedAddress && author.addressKind !== 'account' && name.toLowerCase().includes(trimmedAddress.toLowerCase())) {
-      return fallback(author);
-    }
-    return name;
-  }
-  return fallback(author);
+const MASK = '•••';
+/** How much of a name is searched for contact data, in graphemes: far more than is shown, so that an address cut by the cap cannot slip through half-masked. */
+const NAME_SCAN_GRAPHEMES = 1024;
+/** An address reduced to fewer letters and digits than this is too short to be recognized in a name. */
+const MIN_ADDRESS_SKELETON = 4;
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+const DIGIT = /\p{Nd}/gu;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/**
+ * Something@domain.tld inside a name. It starts only where a run of address characters starts (the
+ * look-behind), so that a long run without "@" is read once, not once per position.
+ */
+const EMAIL_LIKE =
+  /(?<![^\s@<>()[\]"',;:])[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:.]+(?:\.[^\s@<>()[\]"',;:.]+)+/gu;
+/** Six digits or more, possibly grouped by spaces, dots, dashes or parentheses, maybe after a "+". */
+const PHONE_LIKE = /(?:\+\s?)?\(?\p{Nd}(?:[\s.()\p{Pd}]*\p{Nd}){5,}/gu;
+/** What is left of an address for comparison: letters, digits and "@". */
+const NOT_SKELETON = /[^\p{L}\p{N}@]/gu;
+
+function lastTwoDigits(text: string): string {
+  return (text.match(DIGIT) ?? []).slice(-2).join('');
 }
 
-function fallback(author: AuthorIdentity): string {
+/** `SMS ••78`: at most the last two digits of a phone number; `SMS` when it has fewer than two. */
+export function maskPhone(phone: string): string {
+  // NFKC turns full-width digits into ASCII ones; other scripts' digits are shown as they are.
+  const lastTwo = lastTwoDigits(phone.normalize('NFKC'));
+  return lastTwo.length === 2 ? `SMS ••${lastTwo}` : 'SMS';
+}
+
+/**
+ * `j•••`: the first letter (or digit) of the local part of an email address, lower case; `Email` when the
+ * local part has none. Punctuation such as a quote or an underscore is skipped to find it.
+ */
+export function maskEmail(address: string): string {
+  const at = address.indexOf('@');
+  const local = normalizeLabel(at === -1 ? address : address.slice(0, at));
+  const index = local.search(LETTER_OR_DIGIT);
+  if (index === -1) return 'Email';
+  // Clusters are short once normalized, so a short slice holds the whole first one.
+  const first = segmenter.segment(local.slice(index, index + 64))[Symbol.iterator]().next();
+  return first.done ? 'Email' : `${first.value.segment.toLowerCase()}${MASK}`;
+}
+
+/** Masks every email address (`j•••`) and phone number (`••78`) found in a normalized name. */
+function scrubContactData(name: string): string {
+  return name
+    .replace(EMAIL_LIKE, (email) => maskEmail(email))
+    .replace(PHONE_LIKE, (phone) => `••${lastTwoDigits(phone)}`);
+}
+
+function skeleton(text: string): string {
+  return normalizeLabel(text, { maxGraphemes: NAME_SCAN_GRAPHEMES }).toLowerCase().replace(NOT_SKELETON, '');
+}
+
+/**
+ * Whether a name still shows the contributor's private address once spaces, punctuation and case are
+ * ignored ("Jeanne @ Example.org", or an address without a dot that the email pattern does not catch).
+ * An account's address is a public handle, so it may appear.
+ */
+function revealsAddress(name: string, author: AuthorIdentity): boolean {
+  if (author.addressKind === 'account' || author.address === undefined) return false;
+  const address = skeleton(author.address);
+  return address.length >= MIN_ADDRESS_SKELETON && skeleton(name).includes(address);
+}
+
+/** Shown when a contributor gave no usable name: a mask of the address, by kind. */
+function fallbackLabel(author: AuthorIdentity): string {
   const address = author.address ?? '';
   switch (author.addressKind) {
     case 'phone':
@@ -60,4 +94,15 @@ function fallback(author: AuthorIdentity): string {
     default:
       return 'Anonymous';
   }
+}
+
+/**
+ * The label a wall shows for a contributor: the name they gave, with any email address or phone number in
+ * it masked, unless nothing is left of it or it still reveals their own address; else a mask of the address.
+ */
+export function authorLabel(author: AuthorIdentity): string {
+  // Contact data is masked before the name is cut to length, so that no address is cut in two and half shown.
+  const name = scrubContactData(normalizeLabel(author.name ?? '', { maxGraphemes: NAME_SCAN_GRAPHEMES }));
+  const label = normalizeLabel(name);
+  return label !== '' && !revealsAddress(name, author) ? label : fallbackLabel(author);
 }

@@ -20,6 +20,8 @@ export const DEFAULT_SOCKET_POLICY: SocketPolicy = {
 /** Close codes sent to clients (RFC 6455 §7.4; 4000–4999 are ours). */
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** The session or user behind a moderator socket has ended: log in again. */
+export const CLOSE_SESSION_ENDED = 4401;
 
 /**
  * One connected socket: delivers frames under the slow-viewer policy. `bufferedAmount` stays at zero
@@ -28,6 +30,8 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
  */
 export class SocketConnection {
   alive = true;
+  /** Who opened it, for sockets that need an account: closed when that session or user ends. */
+  owner: { username: string; sessionHash?: string } | null = null;
   private slowSince: number | null = null;
 
   constructor(
@@ -84,6 +88,17 @@ export class SocketRegistry {
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
     return connection;
+  }
+
+  /** Closes the moderator sockets of a session that ended, or of every session of a deleted user. */
+  endSessions(match: { username?: string; sessionHash?: string }): void {
+    for (const connection of this.connections) {
+      const owner = connection.owner;
+      if (!owner) continue;
+      if ((match.sessionHash !== undefined && owner.sessionHash === match.sessionHash) || (match.username !== undefined && owner.username === match.username)) {
+        connection.socket.close(CLOSE_SESSION_ENDED, 'session ended');
+      }
+    }
   }
 
   heartbeat(): void {

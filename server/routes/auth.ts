@@ -32,6 +32,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/api/auth/logout', { onRequest: requireRole('moderator', 'ingest') }, async (request, reply) => {
     auth.logout(request.principal!);
+    if (request.principal!.sessionHash) app.toile.sockets.endSessions({ sessionHash: request.principal!.sessionHash });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
@@ -71,6 +72,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete<{ Params: { name: string } }>('/api/users/:name', { onRequest: requireRole('admin') }, async (request) => {
     auth.deleteUser(request.params.name, request.principal!.username);
+    app.toile.sockets.endSessions({ username: request.params.name });
     return { ok: true };
   });
 

@@ -97,6 +97,8 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
     (socket, request) => {
       const wall = repos.walls.bySlug(request.params.slug)!;
       const connection = sockets.add(socket);
+      const principal = request.principal!;
+      connection.owner = { username: principal.username, sessionHash: principal.sessionHash };
       const log = request.log.child({ moderator: request.principal!.username, wall: wall.slug });
       // The snapshot is read and the subscription made in the same tick: no change can fall between.
       const items = repos.messages.moderatorSnapshot(wall.id, MODERATOR_SNAPSHOT_LIMIT).map((m) => toModeratorMessage(m, true));

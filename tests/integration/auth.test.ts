@@ -145,3 +145,23 @@ describe('the moderator socket', () => {
     moderator.close();
   });
 });
+
+describe('ending a session ends its sockets', () => {
+  it('closes the moderator socket of a session that logs out, and of a user who is deleted', async () => {
+    const admin = await login();
+    const adminHeaders = { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken };
+    await server.request('POST', '/api/users', { username: 'marie', password: 'moderation!', role: 'moderator' }, adminHeaders);
+    const marie = await login('marie', 'moderation!');
+    const marieSocket = await openSocket(`${server.wsUrl}/ws/moderate/capcomnet`, { cookie: marie.cookie, origin: server.url });
+    const adminSocket = await openSocket(`${server.wsUrl}/ws/moderate/capcomnet`, { cookie: admin.cookie, origin: server.url });
+    await marieSocket.next();
+    await adminSocket.next();
+
+    await server.request('DELETE', '/api/users/marie', undefined, adminHeaders);
+    expect((await marieSocket.closed).code).toBe(4401);
+    expect(adminSocket.socket.readyState).toBe(adminSocket.socket.OPEN);
+
+    await server.request('POST', '/api/auth/logout', {}, adminHeaders);
+    expect((await adminSocket.closed).code).toBe(4401);
+  });
+});
