@@ -12,6 +12,7 @@ export interface NormalizeOptions {
 const DEFAULT_TEXT_GRAPHEMES = 500;
 const DEFAULT_LABEL_GRAPHEMES = 64;
 const MAX_HASHTAG_LENGTH = 100;
+const ELLIPSIS = '…';
 
 /**
  * Input longer than this many UTF-16 units per grapheme kept is cut before any work: what lies beyond could
@@ -96,6 +97,19 @@ const HASHTAG_IN_TEXT = /(?<![\p{L}\p{M}\p{N}_&/])#([\p{L}\p{M}\p{N}_]+)/gu;
 /** Bodies keep compatibility characters (NFC); labels and hashtags fold them (NFKC). */
 type NormalForm = 'NFC' | 'NFKC';
 
+/**
+ * Normalizes to `form`, except that NFKC keeps "…": it would become "...", and the ellipsis that marks a cut
+ * label would then grow by two characters each time the label is normalized again. "…" neither composes nor
+ * reorders with its neighbours, so the pieces between can be normalized apart.
+ */
+function normalizeTo(text: string, form: NormalForm): string {
+  if (form === 'NFC' || !text.includes(ELLIPSIS)) return text.normalize(form);
+  return text
+    .split(ELLIPSIS)
+    .map((piece) => piece.normalize(form))
+    .join(ELLIPSIS);
+}
+
 function graphemeLimit(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -136,9 +150,10 @@ function clean(input: string, form: NormalForm): string {
     // Only a subdivision flag is captured, so everything else hidden is replaced by nothing.
     .replace(HIDDEN, '$1');
   // Marks are counted once composed, so that a precomposed letter ("ᾯ", "ệ") counts as one base character.
-  const composed = capExtenders(visible, MAX_MARKS_BEFORE_NORMALIZATION, MAX_MARKS_BEFORE_NORMALIZATION).normalize(form);
-  // Normalization runs again: dropping marks or a joiner can bring a base and a mark together.
-  return capExtenders(composed, MAX_MARKS, MAX_GENERIC_MARKS).replace(STRAY_JOINER, '').normalize(form);
+  const composed = normalizeTo(capExtenders(visible, MAX_MARKS_BEFORE_NORMALIZATION, MAX_MARKS_BEFORE_NORMALIZATION), form);
+  // Stray joiners go before marks are counted, since dropping one can join two runs of marks. Normalization
+  // runs again: dropping marks or a joiner can bring a base and a mark together.
+  return normalizeTo(capExtenders(composed.replace(STRAY_JOINER, ''), MAX_MARKS, MAX_GENERIC_MARKS), form);
 }
 
 function isHighSurrogate(code: number): boolean {
@@ -204,7 +219,7 @@ function capClusters(text: string, max: number, cut: boolean): string {
       kept.push(cluster);
     }
   }
-  if (overflow) return `${kept.slice(0, max - 1).join('').trimEnd()}…`;
+  if (overflow) return `${kept.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
   return changed ? kept.join('') : text;
 }
 
