@@ -113,7 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const repos = createRepositories(db);
   const epoch = repos.meta.epoch(now().toISOString());
   const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
-  const ctx: ServiceContext = { repos, hub, now, log: app.log };
+  const ctx: ServiceContext = { repos, hub, now };
   const ringSize = 1000;
   const source: WallStateSource = {
     load(slug) {

@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { AppError, unavailable } from '../errors.js';
 
 /** SQLite faults that are ours and transient: the provider should retry later rather than lose the message. */
 const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/;
@@ -19,17 +19,20 @@ const FASTIFY_CODES: Record<string, string> = {
  * field; anything unexpected becomes a 500 whose body says nothing about the inside.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
+  const send = (reply: FastifyReply, error: AppError) =>
+    reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
+
   app.setErrorHandler((error: FastifyError & { code?: string }, request, reply) => {
+    if (typeof error.code === 'string' && TRANSIENT_SQLITE.test(error.code)) {
+      request.log.error({ code: error.code }, 'database unavailable');
+      return send(reply, unavailable());
+    }
     if (error instanceof AppError) {
       if (error.statusCode >= 500) request.log.warn({ code: error.code }, error.message);
-      return reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
+      return send(reply, error);
     }
     if (error.validation) {
       return reply.code(400).send({ code: 'invalid_request', message: error.message });
-    }
-    if (typeof error.code === 'string' && TRANSIENT_SQLITE.test(error.code)) {
-      request.log.error({ code: error.code }, 'database unavailable');
-      return reply.code(503).header('retry-after', '5').send({ code: 'unavailable', message: 'Temporarily unavailable; retry shortly.' });
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {
