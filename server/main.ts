@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { MigrationError } from './db/migrate.js';
+import { randomToken } from './services/auth.js';
 
 /** The whole shutdown must end within this, however clients behave. */
 const SHUTDOWN_DEADLINE_MS = 9000;
@@ -28,6 +29,20 @@ async function main(): Promise<void> {
       fail(`cannot open the database in ${config.dataDir}: ${error.message}`);
     }
     throw error;
+  }
+
+  // `npm start -- --reset-admin-password`: for the organiser who lost the password printed at first start.
+  if (process.argv.includes('--reset-admin-password')) {
+    const password = config.adminPassword ?? randomToken().slice(0, 20);
+    if (!app.toile.repos.users.byName('admin')) await app.toile.auth.createUser('admin', password, 'admin', 'system');
+    else await app.toile.auth.setPassword('admin', password, 'system');
+    await app.close();
+    process.stdout.write(
+      config.adminPassword === undefined
+        ? `The admin password is now: ${password}\n`
+        : 'The admin password is now the one in TOILE_ADMIN_PASSWORD.\n',
+    );
+    process.exit(0);
   }
 
   let closing = false;

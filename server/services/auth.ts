@@ -86,6 +86,17 @@ export function createAuth(ctx: ServiceContext) {
       return user;
     },
 
+    /** Sets a new password and ends every session of the user, who must log in again with it. */
+    async setPassword(username: string, password: string, actor: string): Promise<void> {
+      if (password.length < 8) throw badRequest('weak_password', 'password must be at least 8 characters long');
+      const hash = await hashPassword(password);
+      repos.transaction(() => {
+        if (!repos.users.setPasswordHash(username, hash)) throw notFound(`User "${username}"`);
+        repos.sessions.removeForUser(username);
+        repos.audit.append({ actor, action: 'user.password', targetType: 'user', targetId: username }, ctx.now().toISOString());
+      });
+    },
+
     deleteUser(username: string, actor: string): void {
       const user = repos.users.byName(username);
       if (!user) throw notFound(`User "${username}"`);

@@ -97,4 +97,27 @@ describe('the production process (npm test builds it first)', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('PORT');
   });
+
+  it('resets a lost admin password from the command line, ending the old sessions', async () => {
+    const first = await startServer();
+    cleanups.push(() => rmSync(first.dataDir, { recursive: true, force: true }));
+    const oldLogin = await first.request('POST', '/api/auth/login', { username: 'admin', password: first.adminPassword });
+    const oldCookie = (oldLogin.headers.get('set-cookie') ?? '').split(';')[0]!;
+    await first.close();
+
+    const env = { ...process.env, TOILE_DATA_DIR: first.dataDir, TOILE_LOG_LEVEL: 'silent' };
+    delete env.TOILE_ADMIN_PASSWORD;
+    const child = spawn(process.execPath, [compiledMain, '--reset-admin-password'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    expect(await new Promise<number | null>((resolve) => child.once('exit', resolve))).toBe(0);
+    const password = /The admin password is now: (\S+)/.exec(stdout)?.[1];
+    expect(password).toMatch(/^\S{12,}$/);
+
+    const second = await startServer({ dataDir: first.dataDir });
+    cleanups.push(() => second.close());
+    expect((await second.request('POST', '/api/auth/login', { username: 'admin', password: first.adminPassword })).status).toBe(401);
+    expect((await second.request('POST', '/api/auth/login', { username: 'admin', password })).status).toBe(200);
+    expect((await second.request('GET', '/api/auth/me', undefined, { cookie: oldCookie })).status).toBe(401);
+  });
 });

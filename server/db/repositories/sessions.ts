@@ -20,6 +20,7 @@ export function sessionsRepository(db: Db) {
   );
   const remove = db.prepare<[string]>('DELETE FROM sessions WHERE id_hash = ?');
   const removeExpired = db.prepare<[string]>('DELETE FROM sessions WHERE expires_at <= ?');
+  const removeForUser = db.prepare<[string]>('DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)');
 
   return {
     create(idHash: string, userId: number, csrfToken: string, at: string, expiresAt: string): void {
@@ -31,6 +32,9 @@ export function sessionsRepository(db: Db) {
     },
     remove(idHash: string): void {
       remove.run(idHash);
+    },
+    removeForUser(username: string): number {
+      return removeForUser.run(username).changes;
     },
     removeExpired(now: string): number {
       return removeExpired.run(now).changes;

@@ -27,6 +27,7 @@ export function usersRepository(db: Db) {
     'INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *',
   );
   const remove = db.prepare<[string]>('DELETE FROM users WHERE username = ?');
+  const setPassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE username = ?');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
   const admins = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'");
 
@@ -46,6 +47,9 @@ export function usersRepository(db: Db) {
     create(username: string, passwordHash: string, role: Role, at: string): User | undefined {
       const row = insert.get(username, passwordHash, role, at);
       return row && toUser(row);
+    },
+    setPasswordHash(username: string, passwordHash: string): boolean {
+      return setPassword.run(passwordHash, username).changes > 0;
     },
     remove(username: string): boolean {
       return remove.run(username).changes > 0;
