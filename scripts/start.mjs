@@ -28,9 +28,6 @@ function stale(output, sources) {
   return !existsSync(target) || statSync(target).mtimeMs < newest(sources);
 }
 
-const edge = process.argv.includes('--edge');
-if (edge) process.env.TOILE_ROLE = 'edge';
-
 if (stale('dist/server/main.js', ['server', 'tsconfig.json', 'tsconfig.build.json', 'package.json'])) {
   process.stdout.write('Building the server…\n');
   execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
