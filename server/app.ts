@@ -102,6 +102,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   registerValidation(app);
+  // An empty body sent as JSON (a script's `POST …/approve` with the header but no data) means "no body";
+  // anything else goes through Fastify's own parser, with its prototype-poisoning protection.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
 
   const db = openDatabase(join(config.dataDir, 'toile.db'));
   try {

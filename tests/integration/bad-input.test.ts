@@ -54,6 +54,21 @@ describe('bad input gets a clear error and never a 500', () => {
     expect(badWall.body.message).toContain('slug');
   });
 
+  it('takes a decision sent with a JSON content type but no body at all', async () => {
+    const posted = await server.request('POST', '/api/walls/capcomnet/messages', { externalId: 'e', author: { name: 'a' }, text: 'hi' }, auth());
+    const response = await server.request('POST', `/api/messages/${posted.body.id}/approve`, '', { ...auth(), 'content-type': 'application/json' });
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('approved');
+    const contribute = await server.request('POST', '/api/walls/capcomnet/contribute', '', { 'content-type': 'application/json' });
+    expect(contribute.status).toBe(400);
+    expect(contribute.body.code).toBe('invalid_request');
+  });
+
+  it('refuses a body that tries to poison prototypes', async () => {
+    const response = await server.request('POST', '/api/walls/capcomnet/contribute', '{"__proto__":{"admin":true},"text":"hi"}', { 'content-type': 'application/json' });
+    expect(response.status).toBe(400);
+  });
+
   it('answers 413 to a body over 1 MiB', async () => {
     const response = await server.request('POST', '/api/walls/capcomnet/contribute', { text: 'x'.repeat(1_100_000) });
     expect(response.status).toBe(413);

@@ -105,7 +105,7 @@ describe('the production process (npm test builds it first)', () => {
     const oldCookie = (oldLogin.headers.get('set-cookie') ?? '').split(';')[0]!;
     await first.close();
 
-    const env = { ...process.env, TOILE_DATA_DIR: first.dataDir, TOILE_LOG_LEVEL: 'silent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TOILE_DATA_DIR: first.dataDir, TOILE_LOG_LEVEL: 'silent' };
     delete env.TOILE_ADMIN_PASSWORD;
     const child = spawn(process.execPath, [compiledMain, '--reset-admin-password'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
