@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { api, ApiError } from '../shared/api.js';
+import { formStyles } from '../shared/form-styles.js';
 import type { PublicWall } from '../shared/types.js';
 
 /** The length the form suggests: what reads well on a card (the server accepts more). */
@@ -27,7 +28,7 @@ export class ToileContributeForm extends LitElement {
     length: { state: true },
   };
 
-  static override styles = css`
+  static override styles = [formStyles, css`
     :host {
       display: block;
       box-sizing: border-box;
@@ -56,36 +57,13 @@ export class ToileContributeForm extends LitElement {
       gap: 1.1em;
       margin-top: 1.2em;
     }
-    label {
-      display: grid;
-      gap: 0.4em;
-      font-weight: 600;
-    }
     .optional {
       color: var(--toile-muted, #aab2c5);
       font-weight: 400;
     }
-    input,
-    textarea {
-      box-sizing: border-box;
-      width: 100%;
-      font: inherit;
-      font-weight: 400;
-      padding: 0.7em 0.8em;
-      border-radius: 0.6em;
-      border: 1px solid var(--toile-border, #323b50);
-      background: var(--toile-surface, #161b26);
-      color: inherit;
-    }
     textarea {
       min-height: 9em;
       resize: vertical;
-    }
-    input:focus-visible,
-    textarea:focus-visible,
-    button:focus-visible {
-      outline: 3px solid var(--toile-accent, #ffb020);
-      outline-offset: 2px;
     }
     .hint {
       display: flex;
@@ -99,19 +77,8 @@ export class ToileContributeForm extends LitElement {
       color: var(--toile-accent, #ffb020);
     }
     button {
-      font: inherit;
-      font-weight: 700;
       font-size: 1.1em;
       padding: 0.8em;
-      border: 0;
-      border-radius: 0.6em;
-      background: var(--toile-accent, #ffb020);
-      color: var(--toile-accent-text, #15110a);
-      cursor: pointer;
-    }
-    button[disabled] {
-      opacity: 0.6;
-      cursor: progress;
     }
     .done,
     .error {
@@ -124,9 +91,6 @@ export class ToileContributeForm extends LitElement {
       background: var(--toile-success-bg, #163d29);
       font-size: 1.15em;
     }
-    .error {
-      background: var(--toile-error-bg, #4d1e1e);
-    }
     .sent {
       display: grid;
       gap: 1.1em;
@@ -136,7 +100,7 @@ export class ToileContributeForm extends LitElement {
       color: var(--toile-muted, #aab2c5);
       font-size: 0.9em;
     }
-  `;
+  `];
 
   declare slug: string;
   declare wall: PublicWall | null;

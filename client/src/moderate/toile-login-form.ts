@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { formStyles } from '../shared/form-styles.js';
 import type { User } from '../shared/types.js';
 
 /** What a login (or `GET /api/auth/me`) answers: the user, and the token unsafe requests must carry. */
@@ -25,7 +26,7 @@ export class ToileLoginForm extends LitElement {
     busy: { state: true },
   };
 
-  static override styles = css`
+  static override styles = [formStyles, css`
     :host {
       display: block;
       padding: 12vh 1em 2em;
@@ -49,47 +50,13 @@ export class ToileLoginForm extends LitElement {
     .brand {
       color: var(--toile-accent, #ffb020);
     }
-    label {
-      display: grid;
-      gap: 0.35em;
-      font-weight: 600;
-    }
     input {
-      font: inherit;
-      padding: 0.6em 0.75em;
-      border-radius: 0.5em;
-      border: 1px solid var(--toile-border, #323b50);
       background: var(--toile-bg, #0b0e14);
-      color: inherit;
-    }
-    input:focus-visible,
-    button:focus-visible {
-      outline: 3px solid var(--toile-accent, #ffb020);
-      outline-offset: 2px;
-    }
-    button {
-      font: inherit;
-      font-weight: 700;
-      padding: 0.65em;
-      border: 0;
-      border-radius: 0.5em;
-      background: var(--toile-accent, #ffb020);
-      color: var(--toile-accent-text, #15110a);
-      cursor: pointer;
-    }
-    button[disabled] {
-      opacity: 0.6;
-      cursor: progress;
     }
     .notice {
       color: var(--toile-muted, #aab2c5);
     }
-    .error {
-      padding: 0.6em 0.8em;
-      border-radius: 0.5em;
-      background: var(--toile-error-bg, #4d1e1e);
-    }
-  `;
+  `];
 
   declare notice: string;
   declare error: string;
