@@ -20,6 +20,10 @@ import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestApiRoutes } from './routes/ingest-api.js';
+import { smsGatewayRoutes } from './routes/ingest-sms-gateway.js';
+import { twilioRoutes } from './routes/ingest-twilio.js';
+import { vonageRoutes } from './routes/ingest-vonage.js';
+import { mediaRoutes } from './routes/media.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
@@ -27,8 +31,10 @@ import { wallRoutes } from './routes/walls.js';
 import { createAuth, randomToken, type Auth } from './services/auth.js';
 import type { ServiceContext } from './services/context.js';
 import { createIngest, type Ingest } from './services/ingest.js';
+import { createMediaStore, DEFAULT_MEDIA_LIMITS, type MediaLimits, type MediaStore } from './services/media.js';
 import { createModeration, type Moderate } from './services/moderation.js';
 import { createPublishDelay } from './services/publish-delay.js';
+import { createSmsReceiver, type SmsReceiver } from './services/sms.js';
 import { createWalls, type Walls } from './services/walls.js';
 
 export interface Limits {
@@ -48,6 +54,7 @@ export interface AppOptions {
   clientDir?: string;
   socketPolicy?: Partial<SocketPolicy>;
   limits?: Partial<Limits>;
+  mediaLimits?: Partial<MediaLimits>;
 }
 
 /** What the first start created, so that main can tell the organiser once. */
@@ -65,6 +72,9 @@ export interface Toile {
   feeds: WallFeeds;
   sockets: SocketRegistry;
   ingest: Ingest;
+  /** The SMS providers' common path: keywords, throttling, then `ingest`. */
+  sms: SmsReceiver;
+  media: MediaStore;
   moderate: Moderate;
   /** Approves the delayed messages that are due; runs every second, callable directly in tests. */
   publishDue: () => number;
@@ -138,13 +148,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const moderate = createModeration(ctx);
+  const ingest = createIngest(ctx);
   const toile: Toile = {
     config,
     repos,
     hub,
     feeds: new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed')),
     sockets,
-    ingest: createIngest(ctx),
+    ingest,
+    sms: createSmsReceiver(ctx, ingest, { perSenderPerMinute: config.smsPerMinute }),
+    media: createMediaStore(repos, config.dataDir, { ...DEFAULT_MEDIA_LIMITS, ...options.mediaLimits }, now),
     moderate,
     publishDue: createPublishDelay(ctx, moderate),
     walls: createWalls(ctx),
@@ -191,6 +204,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(wallRoutes);
   await app.register(ingestApiRoutes);
+  // Each provider's plugin registers its own body parsers, encapsulated: nothing else takes form bodies.
+  await app.register(twilioRoutes);
+  await app.register(vonageRoutes);
+  await app.register(smsGatewayRoutes);
+  await app.register(mediaRoutes);
   await app.register(moderationRoutes);
   await app.register(realtimeRoutes);
   await app.register(pageRoutes);

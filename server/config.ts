@@ -14,12 +14,18 @@ export interface Config {
   /** Trust X-Forwarded-For from a reverse proxy, so that per-client rate limits see the real client. */
   trustProxy: boolean;
   redisUrl: string | undefined;
+  /** SMS per sender per minute before the rest are stored as throttled (not shown, visible to moderators). */
+  smsPerMinute: number;
+  /** How long the parts of a long SMS are awaited before what arrived is held for a moderator. */
+  smsPartsTimeoutSeconds: number;
   secrets: ProviderSecrets;
 }
 
 /** Each provider endpoint is enabled only when its secret is set. */
 export interface ProviderSecrets {
   twilioAuthToken?: string;
+  /** The secret of a Twilio SharedKey, for webhooks Twilio signs with it (HMAC-SHA256) instead of the token. */
+  twilioSharedKeySecret?: string;
   vonageSignatureSecret?: string;
   vonageSignatureMethod?: string;
   smsGatewaySigningKey?: string;
@@ -51,6 +57,15 @@ function port(env: Env, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
     throw new ConfigError(name, `must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function positiveInteger(env: Env, name: string, fallback: number, max: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from 1 to ${max}, got "${value}"`);
   }
   return Number(value);
 }
@@ -108,8 +123,11 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: oneOf(env, 'TOILE_LOG_LEVEL', LOG_LEVELS, 'info') ?? 'info',
     trustProxy: boolean(env, 'TOILE_TRUST_PROXY', false),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    smsPerMinute: positiveInteger(env, 'TOILE_SMS_PER_MINUTE', 5, 10_000),
+    smsPartsTimeoutSeconds: positiveInteger(env, 'TOILE_SMS_PARTS_TIMEOUT_SECONDS', 120, 86_400),
     secrets: {
       twilioAuthToken: optional(env, 'TWILIO_AUTH_TOKEN'),
+      twilioSharedKeySecret: optional(env, 'TWILIO_SHARED_KEY_SECRET'),
       vonageSignatureSecret: optional(env, 'VONAGE_SIGNATURE_SECRET'),
       vonageSignatureMethod: oneOf(env, 'VONAGE_SIGNATURE_METHOD', VONAGE_METHODS, undefined),
       smsGatewaySigningKey: optional(env, 'SMS_GATEWAY_SIGNING_KEY'),

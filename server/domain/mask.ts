@@ -106,3 +106,16 @@ export function authorLabel(author: AuthorIdentity): string {
   const label = normalizeLabel(name);
   return label !== '' && !revealsAddress(name, author) ? label : fallbackLabel(author);
 }
+
+/**
+ * A phone number typed in a message: a "+" and 8 to 15 digits, or 9 to 15 digits, in groups separated
+ * by single spaces, dots or dashes, or in parentheses. Eight digits without "+" are left alone: they are
+ * more often dates ("2025-2026") or amounts than numbers.
+ */
+const PHONE_IN_TEXT =
+  /(?<![\p{Nd}\p{L}])(?:\+\s?\p{Nd}(?:[ .\-()]{0,2}\p{Nd}){7,14}|\(?\p{Nd}(?:[ .\-()]{0,2}\p{Nd}){8,14})(?![\p{Nd}\p{L}])/gu;
+
+/** Masks every phone number in a message, keeping at most its last two digits: "06 12 34 56 78" → "••78". */
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(PHONE_IN_TEXT, (phone) => `••${lastTwoDigits(phone)}`);
+}

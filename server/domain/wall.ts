@@ -12,6 +12,17 @@ export interface WallSettings {
   publishDelaySeconds: number;
   smsNumbers: string[];
   emailAddresses: string[];
+  /**
+   * A word or hashtag an SMS must start with to reach this wall ("MUR", "#capcomnet"); it is removed from
+   * the text shown. Null: any SMS routed here is taken.
+   */
+  smsKeyword: string | null;
+  /** Whether an SMS written "Name: message" is shown with that name rather than a masked number. */
+  smsNamePrefix: boolean;
+  /** The text answered to each SMS where the provider takes an answer (Twilio); null answers nothing. */
+  smsReply: string | null;
+  /** The answer to HELP or INFO; null: a line made from the wall's title. */
+  smsHelp: string | null;
   layout: Layout;
   theme: string;
   display: DisplayMode;
@@ -43,6 +54,7 @@ export interface PublicWall {
   display: DisplayMode;
   smsNumbers: string[];
   emailAddresses: string[];
+  smsKeyword: string | null;
   displayLimit: number;
 }
 
@@ -52,6 +64,10 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   publishDelaySeconds: 0,
   smsNumbers: [],
   emailAddresses: [],
+  smsKeyword: null,
+  smsNamePrefix: false,
+  smsReply: null,
+  smsHelp: null,
   layout: 'grid',
   theme: 'dark',
   display: 'live',
@@ -71,6 +87,7 @@ export function publicWall(wall: Wall): PublicWall {
     display: s.display,
     smsNumbers: s.smsNumbers,
     emailAddresses: s.emailAddresses,
+    smsKeyword: s.smsKeyword,
     displayLimit: s.displayLimit,
   };
 }
@@ -82,6 +99,9 @@ export function adminWall(wall: Wall) {
     blockedTerms: wall.settings.blockedTerms,
     publishDelaySeconds: wall.settings.publishDelaySeconds,
     retentionDays: wall.settings.retentionDays,
+    smsNamePrefix: wall.settings.smsNamePrefix,
+    smsReply: wall.settings.smsReply,
+    smsHelp: wall.settings.smsHelp,
     isDefault: wall.isDefault,
     seq: wall.lastSeq,
     createdAt: wall.createdAt,

@@ -2,13 +2,16 @@ import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
 import type { Contribution, MessageStatus } from '../domain/message.js';
 import { authorLabel } from '../domain/mask.js';
-import { extractHashtags, normalizeLabel, normalizeText } from '../domain/normalize.js';
+import { maskPhoneNumbers } from '../domain/mask.js';
+import { normalizeLabel, normalizeText } from '../domain/normalize.js';
 import { matchBlockedTerm } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
-import { AppError, badRequest, notFound } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { ServiceContext } from './context.js';
+import { MEDIA_PREFIX } from './media.js';
 import { publishChange } from './publisher.js';
+import { routeToWall } from './routing.js';
 
 export interface IngestResult {
   message: StoredMessage;
@@ -22,7 +25,18 @@ export interface IngestOptions {
    * why. Signed providers instead get it stored as rejected with a reason, so that they stop retrying.
    */
   refuseUnusable?: boolean;
+  /** The wall, when the caller already routed the contribution (an SMS checked against its wall's keyword). */
+  wall?: Wall;
+  /** Store it rejected, with these reasons, whatever the wall's rules (throttled, opted out…). */
+  reject?: string[];
+  /** Hold it for a moderator with these reasons even on a post-moderated wall (an incomplete long SMS…). */
+  hold?: string[];
+  /** A control message (STOP, START, HELP): stored for the record, shown to nobody, not even moderators. */
+  control?: boolean;
 }
+
+/** Channels whose text is private writing: phone numbers typed in it are masked before anyone sees it. */
+const MASKED_CHANNELS = new Set(['sms', 'email', 'web']);
 
 /** The longest text a wall shows, in grapheme clusters (what a reader counts as characters). */
 export const MAX_TEXT_GRAPHEMES = 500;
@@ -35,49 +49,32 @@ export const MAX_TEXT_GRAPHEMES = 500;
 export function createIngest(ctx: ServiceContext) {
   const { repos } = ctx;
 
-  function route(c: Contribution, text: string): Wall {
-    if (c.wallSlug !== undefined) {
-      const wall = repos.walls.bySlug(c.wallSlug);
-      if (!wall) throw notFound(`Wall "${c.wallSlug}"`);
-      return wall;
-    }
-    const walls = repos.walls.all();
-    if (c.to !== undefined) {
-      const to = addressKey(c.to);
-      const byAddress = walls.find((w) =>
-        [...w.settings.smsNumbers, ...w.settings.emailAddresses].some((a) => addressKey(a) === to),
-      );
-      if (byAddress) return byAddress;
-    }
-    const tags = new Set(extractHashtags(text));
-    const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(h)));
-    if (byTag) return byTag;
-    const fallback = repos.walls.defaultWall();
-    if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
-    return fallback;
-  }
-
   return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
     const existing = repos.messages.byProviderId(c.source, c.providerMessageId);
     if (existing) return { message: existing, created: false };
 
-    const text = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
+    const normalized = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
+    const text = MASKED_CHANNELS.has(c.channel) ? maskPhoneNumbers(normalized) : normalized;
     const media = c.media ?? [];
     const unusable = text === '' && media.length === 0;
     if (unusable && options.refuseUnusable) {
       throw badRequest('empty_text', 'text is empty once invisible and control characters are removed');
     }
-    const wall = route(c, text);
+    const wall = options.wall ?? routeToWall(repos, { wallSlug: c.wallSlug, to: c.to, text });
     const now = ctx.now().toISOString();
 
     let status: MessageStatus;
     const reasons: string[] = [];
-    if (unusable) {
+    if (options.reject !== undefined) {
+      status = 'rejected';
+      reasons.push(...options.reject);
+    } else if (unusable) {
       status = 'rejected';
       reasons.push('empty');
     } else {
       const blocked = matchBlockedTerm(text, wall.settings.blockedTerms);
       if (blocked !== null) reasons.push(`blocked-term:${blocked}`);
+      reasons.push(...(options.hold ?? []));
       status = wall.moderation === 'post' && reasons.length === 0 ? 'approved' : 'pending';
     }
     // The broadcast delay: a post-moderated message waits N seconds, during which a moderator can veto it.
@@ -114,11 +111,13 @@ export function createIngest(ctx: ServiceContext) {
         decidedBy: decided ? 'system' : null,
         publishAt,
         raw: c.raw === undefined ? null : JSON.stringify(c.raw),
+        control: options.control ?? false,
       });
       if (id === null) {
         // Another request stored the same provider message between our check and this insert.
         return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
       }
+      repos.messages.linkMedia(id, media.flatMap((item) => (item.url.startsWith(MEDIA_PREFIX) ? [item.url.slice(MEDIA_PREFIX.length)] : [])));
       const message = repos.messages.byId(id)!;
       if (status === 'approved') {
         wallEvent = repos.events.append(wall.id, 'approved', (seq) => ({ type: 'approved', seq, message: toWallMessage(message) }), now);
@@ -132,16 +131,9 @@ export function createIngest(ctx: ServiceContext) {
       return { message, created: true };
     });
 
-    if (result.created) publishChange(ctx.hub, result.message, wallEvent);
+    if (result.created && !result.message.control) publishChange(ctx.hub, result.message, wallEvent);
     return result;
   };
 }
 
 export type Ingest = ReturnType<typeof createIngest>;
-
-/** Compares SMS numbers by their digits and email addresses case-insensitively. */
-function addressKey(address: string): string {
-  const trimmed = address.trim().toLowerCase();
-  if (trimmed.includes('@')) return trimmed;
-  return trimmed.replace(/[^\d]/g, '');
-}

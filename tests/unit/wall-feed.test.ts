@@ -17,6 +17,7 @@ function publicWall(overrides: Partial<PublicWall> = {}): PublicWall {
     display: 'live',
     smsNumbers: [],
     emailAddresses: [],
+    smsKeyword: null,
     displayLimit: 50,
     ...overrides,
   };

@@ -39,6 +39,8 @@ export interface PublicWall {
   display: DisplayMode;
   smsNumbers: string[];
   emailAddresses: string[];
+  /** A word an SMS must start with to reach this wall, if any. */
+  smsKeyword?: string | null;
   displayLimit: number;
 }
 

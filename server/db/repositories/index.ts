@@ -2,6 +2,7 @@ import type { Db } from '../database.js';
 import { auditRepository } from './audit.js';
 import { contributorsRepository } from './contributors.js';
 import { eventsRepository } from './events.js';
+import { mediaRepository } from './media.js';
 import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
 import { sessionsRepository } from './sessions.js';
@@ -20,6 +21,7 @@ export function createRepositories(db: Db) {
     audit: auditRepository(db),
     contributors: contributorsRepository(db),
     events: eventsRepository(db),
+    media: mediaRepository(db),
     messages: messagesRepository(db),
     meta: metaRepository(db),
     sessions: sessionsRepository(db),

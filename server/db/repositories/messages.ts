@@ -22,6 +22,9 @@ export interface StoredMessage {
   receivedAt: string;
   decidedAt: string | null;
   decidedBy: string | null;
+  /** A control message (STOP, START, HELP): kept for the record, never shown to moderators or walls. */
+  control: boolean;
+  contributorId: number | null;
   sender: { kind: AddressKind; address: string } | null;
 }
 
@@ -44,6 +47,7 @@ export interface NewMessage {
   decidedBy: string | null;
   publishAt: string | null;
   raw: string | null;
+  control?: boolean;
 }
 
 interface MessageRow {
@@ -66,6 +70,8 @@ interface MessageRow {
   received_at: string;
   decided_at: string | null;
   decided_by: string | null;
+  control: number;
+  contributor_id: number | null;
   sender_kind: AddressKind | null;
   sender_address: string | null;
 }
@@ -91,6 +97,8 @@ function toMessage(row: MessageRow): StoredMessage {
     receivedAt: row.received_at,
     decidedAt: row.decided_at,
     decidedBy: row.decided_by,
+    control: row.control === 1,
+    contributorId: row.contributor_id,
     sender: row.sender_kind && row.sender_address !== null ? { kind: row.sender_kind, address: row.sender_address } : null,
   };
 }
@@ -98,7 +106,7 @@ function toMessage(row: MessageRow): StoredMessage {
 const SELECT = `
   SELECT m.id, m.wall_id, w.slug AS wall_slug, m.channel, m.source, m.provider_message_id, m.author_name,
          m.author_handle, m.author_avatar_url, m.text, m.media, m.status, m.reasons, m.pinned, m.version,
-         m.created_at, m.received_at, m.decided_at, m.decided_by,
+         m.created_at, m.received_at, m.decided_at, m.decided_by, m.control, m.contributor_id,
          c.kind AS sender_kind, c.address AS sender_address
   FROM messages m
   JOIN walls w ON w.id = m.wall_id
@@ -114,9 +122,10 @@ export interface StateChange {
 export function messagesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
-       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, publish_at, raw)
+       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, publish_at, raw, control)
      VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
-       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @publishAt, @raw)
+       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @publishAt, @raw,
+       @control)
      ON CONFLICT (source, provider_message_id) DO NOTHING
      RETURNING id`,
   );
@@ -124,14 +133,14 @@ export function messagesRepository(db: Db) {
   const byProviderId = db.prepare<[string, string], MessageRow>(`${SELECT} WHERE m.source = ? AND m.provider_message_id = ?`);
   const list = db.prepare<{ wallId: number; status: string | null; before: number | null; limit: number }, MessageRow>(
     `${SELECT}
-     WHERE m.wall_id = @wallId AND (@status IS NULL OR m.status = @status) AND (@before IS NULL OR m.id < @before)
+     WHERE m.wall_id = @wallId AND m.control = 0 AND (@status IS NULL OR m.status = @status) AND (@before IS NULL OR m.id < @before)
      ORDER BY m.id DESC LIMIT @limit`,
   );
   const queue = db.prepare<[number, number], MessageRow>(
-    `${SELECT} WHERE m.wall_id = ? AND m.status = 'pending' ORDER BY m.id ASC LIMIT ?`,
+    `${SELECT} WHERE m.wall_id = ? AND m.status = 'pending' AND m.control = 0 ORDER BY m.id ASC LIMIT ?`,
   );
   const recentDecided = db.prepare<[number, number], MessageRow>(
-    `${SELECT} WHERE m.wall_id = ? AND m.status <> 'pending' ORDER BY m.decided_at DESC, m.id DESC LIMIT ?`,
+    `${SELECT} WHERE m.wall_id = ? AND m.status <> 'pending' AND m.control = 0 ORDER BY m.decided_at DESC, m.id DESC LIMIT ?`,
   );
   const visible = db.prepare<[number, number], MessageRow>(
     `${SELECT} WHERE m.wall_id = ? AND m.status = 'approved'
@@ -146,6 +155,19 @@ export function messagesRepository(db: Db) {
      WHERE id = ? AND version = ? RETURNING version`,
   );
 
+  const recentFrom = db.prepare<[number, string], { n: number }>(
+    `SELECT COUNT(*) AS n FROM messages
+     WHERE contributor_id = ? AND received_at > ? AND control = 0 AND reasons NOT LIKE '%"throttled"%'`,
+  );
+  const pendingFrom = db.prepare<[number], { id: number; version: number; reasons: string }>(
+    `SELECT id, version, reasons FROM messages WHERE contributor_id = ? AND status = 'pending' ORDER BY id`,
+  );
+  const reject = db.prepare<[string, string, string, number, number], { version: number }>(
+    `UPDATE messages SET status = 'rejected', pinned = 0, reasons = ?, decided_at = ?, decided_by = ?, version = version + 1
+     WHERE id = ? AND version = ? RETURNING version`,
+  );
+  const linkMedia = db.prepare<[number, string]>('INSERT OR IGNORE INTO message_media (message_id, name) VALUES (?, ?)');
+
   return {
     /** Inserts unless (source, providerMessageId) is already stored; returns the new id or null. */
     insert(message: NewMessage): number | null {
@@ -153,6 +175,7 @@ export function messagesRepository(db: Db) {
         ...message,
         media: JSON.stringify(message.media),
         reasons: JSON.stringify(message.reasons),
+        control: message.control ? 1 : 0,
       }) as { id: number } | undefined;
       return row?.id ?? null;
     },
@@ -191,6 +214,21 @@ export function messagesRepository(db: Db) {
         changeState.get(change.status, change.pinned ? 1 : 0, change.decidedAt, change.decidedBy, id, expectedVersion) !==
         undefined
       );
+    },
+    /** How many messages a contributor sent since `since`, not counting control and throttled ones. */
+    countRecentFrom(contributorId: number, since: string): number {
+      return recentFrom.get(contributorId, since)!.n;
+    },
+    pendingFrom(contributorId: number): { id: number; version: number; reasons: string[] }[] {
+      return pendingFrom.all(contributorId).map((row) => ({ ...row, reasons: JSON.parse(row.reasons) as string[] }));
+    },
+    /** The system's own rejection (a withdrawal), with its reasons; false when the version moved on. */
+    reject(id: number, expectedVersion: number, reasons: string[], at: string, by: string): boolean {
+      return reject.get(JSON.stringify(reasons), at, by, id, expectedVersion) !== undefined;
+    },
+    /** Records which stored media files a message carries (they are served once it is approved). */
+    linkMedia(messageId: number, names: string[]): void {
+      for (const name of names) linkMedia.run(messageId, name);
     },
   };
 }

@@ -1,0 +1,50 @@
+import type { Repositories } from '../db/repositories/index.js';
+import { extractHashtags } from '../domain/normalize.js';
+import { startsWithKeyword } from '../domain/sms.js';
+import type { Wall } from '../domain/wall.js';
+import { AppError, notFound } from '../errors.js';
+
+export interface RouteInput {
+  /** A wall chosen by the caller (the API, the web form, a social source). */
+  wallSlug?: string;
+  /** The SMS number or email address the contributor wrote to. */
+  to?: string;
+  /** The normalized text. */
+  text: string;
+}
+
+/**
+ * Which wall a contribution goes to: the one named by the caller; else the wall that owns the number or
+ * address it was sent to; else the wall whose hashtag the text names, or whose SMS keyword it starts
+ * with; else the default wall.
+ */
+export function routeToWall(repos: Repositories, input: RouteInput): Wall {
+  if (input.wallSlug !== undefined) {
+    const wall = repos.walls.bySlug(input.wallSlug);
+    if (!wall) throw notFound(`Wall "${input.wallSlug}"`);
+    return wall;
+  }
+  const walls = repos.walls.all();
+  if (input.to !== undefined) {
+    const to = addressKey(input.to);
+    const byAddress = walls.find((w) =>
+      [...w.settings.smsNumbers, ...w.settings.emailAddresses].some((a) => addressKey(a) === to),
+    );
+    if (byAddress) return byAddress;
+  }
+  const tags = new Set(extractHashtags(input.text));
+  const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(h)));
+  if (byTag) return byTag;
+  const byKeyword = walls.find((w) => w.settings.smsKeyword !== null && startsWithKeyword(input.text, w.settings.smsKeyword));
+  if (byKeyword) return byKeyword;
+  const fallback = repos.walls.defaultWall();
+  if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
+  return fallback;
+}
+
+/** Compares SMS numbers by their digits and email addresses case-insensitively. */
+export function addressKey(address: string): string {
+  const trimmed = address.trim().toLowerCase();
+  if (trimmed.includes('@')) return trimmed;
+  return trimmed.replace(/[^\d]/g, '');
+}
