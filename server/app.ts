@@ -67,6 +67,8 @@ export interface Bootstrap {
 
 export interface Toile {
   config: Config;
+  /** The clock every service uses (replaceable in tests): signature windows must use it too. */
+  now: () => Date;
   repos: Repositories;
   hub: Hub<HubEvent>;
   feeds: WallFeeds;
@@ -151,6 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ingest = createIngest(ctx);
   const toile: Toile = {
     config,
+    now,
     repos,
     hub,
     feeds: new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed')),

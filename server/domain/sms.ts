@@ -17,6 +17,7 @@ export type ControlKeyword = 'opt-out' | 'opt-in' | 'help';
  */
 export function controlKeyword(text: string): ControlKeyword | null {
   const word = text
+    .normalize('NFKC')
     .trim()
     .replace(/[.!]+$/u, '')
     .trim()

@@ -1,3 +1,33 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../errors.js';
+import { MEDIA_NAME } from '../services/media.js';
 
-export async function mediaRoutes(_app: FastifyInstance): Promise<void> {}
+/**
+ * `GET /media/:name`: pictures fetched from providers. The public sees a picture only while a message that
+ * carries it is approved; moderators (signed in) see it before, to decide. Anything else is a 404 that
+ * does not say whether the file exists.
+ */
+export async function mediaRoutes(app: FastifyInstance): Promise<void> {
+  const { repos, media } = app.toile;
+
+  app.get<{ Params: { name: string } }>('/media/:name', async (request, reply) => {
+    const { name } = request.params;
+    if (!MEDIA_NAME.test(name)) throw notFound('Media');
+    const role = request.principal?.role;
+    const moderator = role === 'admin' || role === 'moderator';
+    const file = moderator ? repos.media.byName(name) : repos.media.publicByName(name);
+    if (!file) throw notFound('Media');
+    // The name is the content's hash: the same name is always the same bytes.
+    const etag = `"${name.slice(0, 64)}"`;
+    reply
+      .header('etag', etag)
+      // Revalidated each time: a picture hidden by a moderator must stop being served at once.
+      .header('cache-control', moderator ? 'private, no-store' : 'public, no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'");
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return reply.type(file.contentType).header('content-length', file.size).send(createReadStream(join(media.dir, name)));
+  });
+}
