@@ -181,7 +181,8 @@ export class ToileContributeForm extends LitElement {
   private renderOtherWays() {
     const wall = this.wall;
     if (wall === null || (wall.smsNumbers.length === 0 && wall.emailAddresses.length === 0)) return nothing;
-    const ways = [...wall.smsNumbers.map((n) => `text ${n}`), ...wall.emailAddresses.map((a) => `email ${a}`)];
+    const text = (n: string) => (wall.smsKeyword ? `text ${wall.smsKeyword} and your message to ${n}` : `text ${n}`);
+    const ways = [...wall.smsNumbers.map(text), ...wall.emailAddresses.map((a) => `email ${a}`)];
     return html`<p class="other">You can also ${ways.join(' or ')}.</p>`;
   }
 

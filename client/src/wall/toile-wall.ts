@@ -196,7 +196,11 @@ export class ToileWall extends LitElement {
   /** How to take part, in one line under the title: text, email, or the web form of this wall. */
   private renderJoin(wall: PublicWall) {
     const ways = [
-      ...wall.smsNumbers.map((number) => html`text <strong>${number}</strong>`),
+      ...wall.smsNumbers.map((number) =>
+        wall.smsKeyword
+          ? html`text <strong>${wall.smsKeyword}</strong> and your message to <strong>${number}</strong>`
+          : html`text <strong>${number}</strong>`,
+      ),
       ...wall.emailAddresses.map((address) => html`email <strong>${address}</strong>`),
       html`go to <strong>${location.host}/c/${wall.slug}</strong>`,
     ];
