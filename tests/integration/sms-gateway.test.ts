@@ -38,7 +38,7 @@ function post(body: Buffer, options: { key?: string; timestamp?: number; signatu
       'x-signature': options.signature ?? sign(body, timestamp, options.key),
       ...options.headers,
     },
-    body,
+    body: new Uint8Array(body),
   });
 }
 
@@ -84,7 +84,7 @@ describe('POST /ingest/sms-gateway (SMS Gateway for Android)', () => {
     // A signature over the body alone, without the timestamp, is not the scheme.
     const bodyOnly = createHmac('sha256', KEY).update(FIXTURE).digest('hex');
     expect((await post(FIXTURE, { signature: bodyOnly })).status).toBe(403);
-    const unsigned = await fetch(`${server.url}/ingest/sms-gateway`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: FIXTURE });
+    const unsigned = await fetch(`${server.url}/ingest/sms-gateway`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(FIXTURE) });
     expect(unsigned.status).toBe(403);
     expect(storedCount()).toBe(0);
     expect((server.app.toile.repos.db.prepare('SELECT COUNT(*) AS n FROM contributors').get() as { n: number }).n).toBe(0);
@@ -135,7 +135,7 @@ describe('POST /ingest/sms-gateway (SMS Gateway for Android)', () => {
     expect(await queue()).toEqual([]);
     const bare = await startServer();
     try {
-      const response = await fetch(`${bare.url}/ingest/sms-gateway`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: FIXTURE });
+      const response = await fetch(`${bare.url}/ingest/sms-gateway`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(FIXTURE) });
       expect(response.status).toBe(404);
     } finally {
       await bare.close({ removeData: true });
