@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { channelLabel, relativeTime } from '../shared/format.js';
+import { channelLabel, reasonLabel, relativeTime } from '../shared/format.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
 import type { ModerationAction, ModeratorMessage } from '../shared/types.js';
 
@@ -208,7 +208,7 @@ export class ToileModerationCard extends LitElement {
           : nothing}
         ${m.reasons.length > 0
           ? html`<ul class="reasons" aria-label="Held because">
-              ${m.reasons.map((reason) => html`<li>${reason}</li>`)}
+              ${m.reasons.map((reason) => html`<li title=${reason}>${reasonLabel(reason)}</li>`)}
             </ul>`
           : nothing}
         <div class="actions">

@@ -28,3 +28,29 @@ export function relativeTime(iso: string, now: number): string {
   if (hours < 24) return relative.format(-hours, 'hour');
   return new Date(then).toLocaleDateString('en', { day: 'numeric', month: 'short' });
 }
+
+/** What the server's reasons mean, in the words a moderator reads at a glance. */
+const REASON_LABELS: Record<string, string> = {
+  empty: 'Empty once cleaned',
+  throttled: 'Sender over the SMS rate limit',
+  'opted-out': 'Sender texted STOP',
+  'missing-keyword': 'Does not start with the wall’s keyword',
+  incomplete: 'Long SMS with a missing part',
+  'publish-delay': 'Waiting for the broadcast delay',
+  'media-too-large': 'Picture too large',
+  'media-not-an-image': 'Attachment is not a picture',
+  'media-timeout': 'Picture took too long to fetch',
+  'media-unreachable': 'Picture could not be fetched',
+  'media-too-many-redirects': 'Picture could not be fetched',
+  'media-bad-url': 'Picture could not be fetched',
+};
+
+/** `blocked-term:foo` → `Blocked term “foo”`; `media-http-401` → `Picture refused (HTTP 401)`; others as they are. */
+export function reasonLabel(reason: string): string {
+  const known = REASON_LABELS[reason];
+  if (known !== undefined) return known;
+  if (reason.startsWith('blocked-term:')) return `Blocked term “${reason.slice('blocked-term:'.length)}”`;
+  const http = /^media-http-(\d{3})$/.exec(reason);
+  if (http) return `Picture refused (HTTP ${http[1]})`;
+  return reason;
+}
