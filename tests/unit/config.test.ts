@@ -38,6 +38,20 @@ describe('configuration defaults', () => {
     });
   });
 
+  it('throttles SMS at 5 per sender per minute and awaits the parts of a long SMS for 2 minutes', () => {
+    expect(parseConfig({}, CWD)).toMatchObject({ smsPerMinute: 5, smsPartsTimeoutSeconds: 120 });
+    expect(parseConfig({ TOILE_SMS_PER_MINUTE: '30', TOILE_SMS_PARTS_TIMEOUT_SECONDS: '1' }, CWD)).toMatchObject({
+      smsPerMinute: 30,
+      smsPartsTimeoutSeconds: 1,
+    });
+  });
+
+  it('refuses an SMS limit that is not a whole number from 1 up', () => {
+    for (const value of ['0', '-1', '2.5', 'many', '10001']) {
+      expect(configErrorFor({ TOILE_SMS_PER_MINUTE: value }).message).toMatch(/^TOILE_SMS_PER_MINUTE: must be a whole number from 1 to 10000/);
+    }
+  });
+
   it('derives the default public URL from PORT', () => {
     expect(parseConfig({ PORT: '8080' }, CWD).publicUrl).toBe('http://localhost:8080');
   });
