@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { VONAGE_SIGNATURE_METHODS } from './providers/vonage-signature.js';
 
 /**
  * Toile's configuration, parsed once from the environment at start-up. No other module reads
@@ -43,7 +44,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const VONAGE_METHODS = ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -129,7 +129,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
       twilioAuthToken: optional(env, 'TWILIO_AUTH_TOKEN'),
       twilioSharedKeySecret: optional(env, 'TWILIO_SHARED_KEY_SECRET'),
       vonageSignatureSecret: optional(env, 'VONAGE_SIGNATURE_SECRET'),
-      vonageSignatureMethod: oneOf(env, 'VONAGE_SIGNATURE_METHOD', VONAGE_METHODS, undefined),
+      vonageSignatureMethod: oneOf(env, 'VONAGE_SIGNATURE_METHOD', VONAGE_SIGNATURE_METHODS, undefined),
       smsGatewaySigningKey: optional(env, 'SMS_GATEWAY_SIGNING_KEY'),
       mailgunWebhookSigningKey: optional(env, 'MAILGUN_WEBHOOK_SIGNING_KEY'),
       sendgridInboundPassword: optional(env, 'SENDGRID_INBOUND_PASSWORD'),

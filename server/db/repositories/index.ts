@@ -6,6 +6,7 @@ import { mediaRepository } from './media.js';
 import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
 import { sessionsRepository } from './sessions.js';
+import { smsPartsRepository } from './sms-parts.js';
 import { tokensRepository } from './tokens.js';
 import { usersRepository } from './users.js';
 import { wallsRepository } from './walls.js';
@@ -25,6 +26,7 @@ export function createRepositories(db: Db) {
     messages: messagesRepository(db),
     meta: metaRepository(db),
     sessions: sessionsRepository(db),
+    smsParts: smsPartsRepository(db),
     tokens: tokensRepository(db),
     users: usersRepository(db),
     walls: wallsRepository(db),
