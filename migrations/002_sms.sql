@@ -6,8 +6,10 @@ ALTER TABLE contributors ADD COLUMN opted_out_at TEXT;
 -- A control message (STOP, START, HELP…): kept for the record, never shown to a moderator or a wall.
 ALTER TABLE messages ADD COLUMN control INTEGER NOT NULL DEFAULT 0;
 
--- Per-sender throttling counts a sender's recent messages.
-CREATE INDEX messages_contributor ON messages (contributor_id, received_at) WHERE contributor_id IS NOT NULL;
+-- Per-sender throttling counts a sender's recent messages that count toward the limit, from this index
+-- alone. (A query uses a partial index only when its WHERE repeats the index's terms: see messages.ts.)
+CREATE INDEX messages_sender_recent ON messages (contributor_id, received_at)
+  WHERE control = 0 AND reasons NOT LIKE '%"throttled"%';
 
 -- Files fetched from a provider (MMS images) and stored under data/media, by content hash. A file is served
 -- to the public only while a message that carries it is approved; moderators see it before.

@@ -1,20 +1,31 @@
-// Benchmarks live in tests/perf/ and are not part of `npm test`. The measured suite (fan-out to 10,000
-// viewers, memory per viewer, signed-webhook throughput, each as a ratio against a bare baseline) is the
-// performance issue's work; until it lands this runs whatever tests/perf holds.
-import { spawnSync } from 'node:child_process';
+// `npm run bench`: compiles the server, then runs every tests/perf/*.bench.mjs, each in its own process.
+// Each benchmark measures Toile as a ratio against a bare baseline run on the same machine in the same run,
+// prints its table and a final PASS/FAIL line, and exits non-zero below its goal (DESIGN.md, "Scale and
+// speed"). Benchmarks are not part of `npm test`: they take a minute and need the machine to themselves.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const perf = join(root, 'tests', 'perf');
-const benches = existsSync(perf) ? readdirSync(perf).filter((f) => f.endsWith('.bench.mjs')) : [];
+const benches = existsSync(perf) ? readdirSync(perf).filter((f) => f.endsWith('.bench.mjs')).sort() : [];
 if (benches.length === 0) {
-  process.stdout.write('No benchmarks yet: tests/perf/ is empty until the performance issue lands.\n');
+  process.stdout.write('No benchmarks in tests/perf/.\n');
   process.exit(0);
 }
+
+// The benchmarks load the compiled server (dist/server), as `npm start` runs it.
+process.stdout.write('Building the server…\n');
+execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+
+const failed = [];
 for (const bench of benches) {
   process.stdout.write(`\n# ${bench}\n`);
   const result = spawnSync(process.execPath, [join(perf, bench)], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) failed.push(bench);
+}
+if (failed.length > 0) {
+  process.stdout.write(`\nBelow goal or failed: ${failed.join(', ')}\n`);
+  process.exit(1);
 }

@@ -130,7 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     db.close();
     throw error;
   }
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, (error) => app.log.error({ err: error }, 'publishing a committed change failed'));
   const epoch = repos.meta.epoch(now().toISOString());
   const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
   const ctx: ServiceContext = { repos, hub, now };

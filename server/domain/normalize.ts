@@ -46,6 +46,13 @@ const SEGMENT_WINDOW = 256;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/**
+ * Text in which each UTF-16 unit is a grapheme cluster of its own: a line break and the printable
+ * characters of ASCII, Latin-1 and Latin Extended up to the spacing modifiers (U+02FF; combining marks
+ * start at U+0300). Most messages are such text, and segmenting them is the costliest step of ingestion.
+ */
+const ONE_UNIT_CLUSTERS = /^[\n\u0020-\u007E\u00A0-\u02FF]*$/;
+
 /** A surrogate that is not half of a pair: not text at all, and it breaks JSON, databases and renderers. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** CRLF, CR, and the other line breaks (vertical tab, form feed, NEL, line and paragraph separators) become "\n". */
@@ -204,6 +211,11 @@ function* graphemeClusters(text: string): Generator<string> {
  * (`cut`). A cluster too long to be real is reduced to its first code point. Never splits a cluster.
  */
 function capClusters(text: string, max: number, cut: boolean): string {
+  if (ONE_UNIT_CLUSTERS.test(text)) {
+    // Every UTF-16 unit is a cluster of its own: counting needs no segmentation.
+    if (text.length <= max && !cut) return text;
+    return `${text.slice(0, Math.min(text.length, max - 1)).trimEnd()}${ELLIPSIS}`;
+  }
   const kept: string[] = [];
   let changed = false;
   let overflow = cut;

@@ -56,7 +56,11 @@ export function urlVariants(url: string): string[] {
   return [...new Set([url, scheme + host + rest, scheme + host + defaultPort + rest])];
 }
 
-/** Constant-time check of a received signature against every URL variant. */
+/**
+ * Checks a received signature against each URL variant in turn, each comparison in constant time. The
+ * URL as configured is tried first, and matches nearly always; timing can tell at most which variant
+ * matched, which is no secret.
+ */
 export function verifyTwilioSignature(
   secret: string,
   received: string,
@@ -65,11 +69,8 @@ export function verifyTwilioSignature(
   algorithm: TwilioAlgorithm = 'HMAC_SHA1',
 ): boolean {
   const given = Buffer.from(received);
-  let valid = false;
-  for (const candidate of urlVariants(url)) {
+  return urlVariants(url).some((candidate) => {
     const expected = Buffer.from(twilioSignature(secret, candidate, params, algorithm));
-    // Every variant is computed and compared, so that timing tells nothing about which one matched.
-    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
-  }
-  return valid;
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
 }

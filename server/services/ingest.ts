@@ -1,4 +1,3 @@
-import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
 import type { Contribution, MessageStatus } from '../domain/message.js';
 import { authorLabel } from '../domain/mask.js';
@@ -33,6 +32,8 @@ export interface IngestOptions {
   hold?: string[];
   /** A control message (STOP, START, HELP): stored for the record, shown to nobody, not even moderators. */
   control?: boolean;
+  /** The caller looked the provider id up in this same transaction: no need to look again. */
+  deduped?: boolean;
 }
 
 /** Channels whose text is private writing: phone numbers typed in it are masked before anyone sees it. */
@@ -50,7 +51,7 @@ export function createIngest(ctx: ServiceContext) {
   const { repos } = ctx;
 
   return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
-    const existing = repos.messages.byProviderId(c.source, c.providerMessageId);
+    const existing = options.deduped ? undefined : repos.messages.byProviderId(c.source, c.providerMessageId);
     if (existing) return { message: existing, created: false };
 
     const normalized = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
@@ -86,13 +87,13 @@ export function createIngest(ctx: ServiceContext) {
     }
     const decided = status !== 'pending';
 
-    let wallEvent: StoredEvent | null = null;
-    const result = repos.transaction((): IngestResult => {
+    return repos.transaction((): IngestResult => {
       const contributorId =
         c.author.address !== undefined && c.author.addressKind !== undefined
           ? repos.contributors.idFor(c.author.addressKind, c.author.address, now)
           : null;
-      const id = repos.messages.insert({
+      const sender = c.author.address !== undefined && c.author.addressKind !== undefined ? { kind: c.author.addressKind, address: c.author.address } : null;
+      const message = repos.messages.insert({
         wallId: wall.id,
         channel: c.channel,
         source: c.source,
@@ -112,16 +113,19 @@ export function createIngest(ctx: ServiceContext) {
         publishAt,
         raw: c.raw === undefined ? null : JSON.stringify(c.raw),
         control: options.control ?? false,
-      });
-      if (id === null) {
+      }, wall.slug, sender);
+      if (message === null) {
         // Another request stored the same provider message between our check and this insert.
         return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
       }
+      const id = message.id;
       repos.messages.linkMedia(id, media.flatMap((item) => (item.url.startsWith(MEDIA_PREFIX) ? [item.url.slice(MEDIA_PREFIX.length)] : [])));
-      const message = repos.messages.byId(id)!;
-      if (status === 'approved') {
-        wallEvent = repos.events.append(wall.id, 'approved', (seq) => ({ type: 'approved', seq, message: toWallMessage(message) }), now);
-      }
+      const wallEvent =
+        status === 'approved'
+          ? repos.events.append(wall.id, 'approved', (seq) => ({ type: 'approved', seq, message: toWallMessage(message) }), now)
+          : null;
+      // Published once committed; a control message (STOP…) is shown to nobody.
+      if (!options.control) repos.afterCommit(() => publishChange(ctx.hub, message, wallEvent));
       if (decided) {
         repos.audit.append(
           { actor: 'system', action: status === 'approved' ? 'auto-approve' : 'auto-reject', wallId: wall.id, targetType: 'message', targetId: id, detail: { reasons } },
@@ -130,9 +134,6 @@ export function createIngest(ctx: ServiceContext) {
       }
       return { message, created: true };
     });
-
-    if (result.created && !result.message.control) publishChange(ctx.hub, result.message, wallEvent);
-    return result;
   };
 }
 

@@ -15,8 +15,7 @@ export function createModeration(ctx: ServiceContext) {
   const { repos } = ctx;
 
   return function moderate(id: number, action: ModerationAction, actor: string, expectedVersion?: number): StoredMessage {
-    let wallEvent: StoredEvent | null = null;
-    const message = repos.transaction(() => {
+    return repos.transaction(() => {
       const current = repos.messages.byId(id);
       if (!current) throw notFound(`Message ${id}`);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
@@ -37,6 +36,7 @@ export function createModeration(ctx: ServiceContext) {
       });
       if (!changed) throw conflict('version_conflict', `Message ${id} was changed by someone else; reload it before deciding.`);
       const updated = repos.messages.byId(id)!;
+      let wallEvent: StoredEvent | null = null;
       if (step.wallEvent !== null) {
         const type = step.wallEvent;
         wallEvent = repos.events.append(
@@ -50,10 +50,9 @@ export function createModeration(ctx: ServiceContext) {
         { actor, action, wallId: updated.wallId, targetType: 'message', targetId: id, detail: { from: current.status, to: updated.status, version: updated.version } },
         now,
       );
+      repos.afterCommit(() => publishChange(ctx.hub, updated, wallEvent));
       return updated;
     });
-    publishChange(ctx.hub, message, wallEvent);
-    return message;
   };
 }
 

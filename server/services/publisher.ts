@@ -9,8 +9,10 @@ import { moderatorChannel, wallChannel, type Hub, type HubEvent } from '../realt
  * so that nobody ever sees a change that could still roll back.
  */
 export function publishChange(hub: Hub<HubEvent>, message: StoredMessage, wallEvent: StoredEvent | null): void {
-  hub.publish(moderatorChannel(message.wallSlug), {
-    json: JSON.stringify({ type: 'message', message: toModeratorMessage(message, true) }),
-  });
+  const moderators = moderatorChannel(message.wallSlug);
+  // Moderator sockets are served by this process; with none open, the view is not worth building.
+  if (hub.listenerCount(moderators) > 0) {
+    hub.publish(moderators, { json: JSON.stringify({ type: 'message', message: toModeratorMessage(message, true) }) });
+  }
   if (wallEvent) hub.publish(wallChannel(message.wallSlug), wallEvent);
 }

@@ -24,7 +24,7 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
     if (!wall) throw notFound(`Wall "${input.wallSlug}"`);
     return wall;
   }
-  const walls = repos.walls.all();
+  const walls = repos.walls.routable();
   if (input.to !== undefined) {
     const to = addressKey(input.to);
     const byAddress = walls.find((w) =>
@@ -37,7 +37,7 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
   if (byTag) return byTag;
   const byKeyword = walls.find((w) => w.settings.smsKeyword !== null && startsWithKeyword(input.text, w.settings.smsKeyword));
   if (byKeyword) return byKeyword;
-  const fallback = repos.walls.defaultWall();
+  const fallback = walls.find((w) => w.isDefault) ?? walls[0];
   if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
   return fallback;
 }

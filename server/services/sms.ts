@@ -3,6 +3,7 @@ import type { Contribution, MediaItem } from '../domain/message.js';
 import { normalizeText } from '../domain/normalize.js';
 import { controlKeyword, splitNamePrefix, stripKeyword, type ControlKeyword } from '../domain/sms.js';
 import type { Wall } from '../domain/wall.js';
+import { createCommitBatcher } from './commit-batcher.js';
 import type { ServiceContext } from './context.js';
 import { MAX_TEXT_GRAPHEMES, type Ingest } from './ingest.js';
 import { publishChange } from './publisher.js';
@@ -66,37 +67,75 @@ function helpText(wall: Wall): string {
  */
 export function createSmsReceiver(ctx: ServiceContext, ingest: Ingest, limits: SmsLimits) {
   const { repos } = ctx;
+  const commit = createCommitBatcher(repos);
 
   function control(keyword: ControlKeyword, base: Contribution, wall: Wall): SmsOutcome {
     const now = ctx.now().toISOString();
-    const withdrawn: number[] = [];
-    const { message } = repos.transaction(() => {
-      const contributorId = repos.contributors.idFor('phone', base.author.address!, now);
-      if (keyword === 'opt-out') {
-        repos.contributors.setOptedOut(contributorId, now);
-        for (const pending of repos.messages.pendingFrom(contributorId)) {
-          if (repos.messages.reject(pending.id, pending.version, [...pending.reasons, 'opted-out'], now, 'system')) {
-            repos.audit.append(
-              { actor: 'system', action: 'opt-out-withdraw', wallId: repos.messages.byId(pending.id)!.wallId, targetType: 'message', targetId: pending.id },
-              now,
-            );
-            withdrawn.push(pending.id);
-          }
+    const contributorId = repos.contributors.idFor('phone', base.author.address!, now);
+    if (keyword === 'opt-out') {
+      repos.contributors.setOptedOut(contributorId, now);
+      for (const pending of repos.messages.pendingFrom(contributorId)) {
+        if (repos.messages.reject(pending.id, pending.version, [...pending.reasons, 'opted-out'], now, 'system')) {
+          const withdrawn = repos.messages.byId(pending.id)!;
+          repos.audit.append({ actor: 'system', action: 'opt-out-withdraw', wallId: withdrawn.wallId, targetType: 'message', targetId: pending.id }, now);
+          // Moderators' queues drop it; it was never on a wall.
+          repos.afterCommit(() => publishChange(ctx.hub, withdrawn, null));
         }
-      } else if (keyword === 'opt-in') {
-        repos.contributors.setOptedOut(contributorId, null);
       }
-      return ingest(base, { wall, reject: [keyword], control: true });
-    });
-    // Moderators' queues drop the withdrawn messages; none of them was on a wall.
-    for (const id of withdrawn) publishChange(ctx.hub, repos.messages.byId(id)!, null);
+    } else if (keyword === 'opt-in') {
+      repos.contributors.setOptedOut(contributorId, null);
+    }
+    const { message } = ingest(base, { wall, reject: [keyword], control: true, deduped: true });
     return { kind: keyword, message, reply: keyword === 'help' ? helpText(wall) : null };
   }
 
-  return async function receive(sms: InboundSms, options: ReceiveOptions = {}): Promise<SmsOutcome> {
+  /** Why a sender's message is kept off the queue whatever it says: they opted out, or send too fast. */
+  function refusal(from: string): 'opted-out-sender' | 'throttled' | null {
+    // Read only: a first-time sender is created with their message, in its transaction.
+    const contributor = repos.contributors.find('phone', from);
+    if (contributor === undefined) return null;
+    if (contributor.optedOut) return 'opted-out-sender';
+    const since = new Date(ctx.now().getTime() - WINDOW_MS).toISOString();
+    return repos.messages.countRecentFrom(contributor.id, since, limits.perSenderPerMinute) >= limits.perSenderPerMinute ? 'throttled' : null;
+  }
+
+  /** The wall's keyword removed (null when it is required and missing), and the name the sender gave. */
+  function shape(text: string, wall: Wall): { text: string; name?: string } | null {
+    let body = text;
+    if (wall.settings.smsKeyword !== null) {
+      const stripped = stripKeyword(body, wall.settings.smsKeyword);
+      if (stripped === null) return null;
+      body = stripped;
+    }
+    const named = wall.settings.smsNamePrefix ? splitNamePrefix(body) : null;
+    return named ? { text: named.text, name: named.name } : { text: body };
+  }
+
+  /** Everything that decides and stores one SMS; runs inside a group commit, so it sees every earlier one. */
+  function store(sms: InboundSms, base: Contribution, loaded: { media: MediaItem[]; problems: string[] }): SmsOutcome {
     const existing = repos.messages.byProviderId(sms.source, sms.providerMessageId);
     if (existing) return { kind: 'duplicate', message: existing, reply: null };
+    const wall = routeToWall(repos, { to: sms.to, text: base.text });
+    const keyword = controlKeyword(base.text);
+    if (keyword !== null) return control(keyword, base, wall);
+    const refused = refusal(sms.from);
+    if (refused !== null) {
+      const reason = refused === 'throttled' ? 'throttled' : 'opted-out';
+      return { kind: refused, message: ingest(base, { wall, reject: [reason], deduped: true }).message, reply: null };
+    }
+    const shaped = shape(base.text, wall);
+    if (shaped === null) return { kind: 'stored', message: ingest(base, { wall, reject: ['missing-keyword'], deduped: true }).message, reply: null };
+    const contribution: Contribution = {
+      ...base,
+      text: shaped.text,
+      author: shaped.name === undefined ? base.author : { ...base.author, name: shaped.name },
+      media: loaded.media,
+    };
+    const result = ingest(contribution, { wall, hold: [...(sms.hold ?? []), ...loaded.problems], deduped: true });
+    return { kind: result.created ? 'stored' : 'duplicate', message: result.message, reply: result.created ? wall.settings.smsReply : null };
+  }
 
+  return async function receive(sms: InboundSms, options: ReceiveOptions = {}): Promise<SmsOutcome> {
     const text = normalizeText(sms.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
     const base: Contribution = {
       channel: 'sms',
@@ -108,45 +147,13 @@ export function createSmsReceiver(ctx: ServiceContext, ingest: Ingest, limits: S
       createdAt: sms.createdAt,
       raw: sms.raw,
     };
-    const wall = routeToWall(repos, { to: sms.to, text });
-    const keyword = controlKeyword(text);
-    if (keyword !== null) return control(keyword, base, wall);
-
-    const now = ctx.now();
-    const contributorId = repos.contributors.idFor('phone', sms.from, now.toISOString());
-    if (repos.contributors.isOptedOut(contributorId)) {
-      return { kind: 'opted-out-sender', message: ingest(base, { wall, reject: ['opted-out'] }).message, reply: null };
+    let loaded: { media: MediaItem[]; problems: string[] } = { media: [], problems: [] };
+    // Pictures are fetched only for a new message that may be shown (all checked again when it is stored).
+    if (options.loadMedia && !repos.messages.byProviderId(sms.source, sms.providerMessageId) && controlKeyword(text) === null && refusal(sms.from) === null) {
+      const wall = routeToWall(repos, { to: sms.to, text });
+      if (shape(text, wall) !== null) loaded = await options.loadMedia();
     }
-    const since = new Date(now.getTime() - WINDOW_MS).toISOString();
-    if (repos.messages.countRecentFrom(contributorId, since) >= limits.perSenderPerMinute) {
-      return { kind: 'throttled', message: ingest(base, { wall, reject: ['throttled'] }).message, reply: null };
-    }
-
-    let body = text;
-    const reject: string[] = [];
-    if (wall.settings.smsKeyword !== null) {
-      const stripped = stripKeyword(body, wall.settings.smsKeyword);
-      if (stripped === null) reject.push('missing-keyword');
-      else body = stripped;
-    }
-    const contribution: Contribution = { ...base, text: body };
-    if (wall.settings.smsNamePrefix) {
-      const named = splitNamePrefix(body);
-      if (named) contribution.author = { ...base.author, name: named.name };
-      if (named) contribution.text = named.text;
-    }
-    const hold = [...(sms.hold ?? [])];
-    if (reject.length === 0 && options.loadMedia) {
-      const { media, problems } = await options.loadMedia();
-      contribution.media = media;
-      hold.push(...problems);
-    }
-    const result = ingest(contribution, { wall, hold, ...(reject.length > 0 ? { reject } : {}) });
-    return {
-      kind: result.created ? 'stored' : 'duplicate',
-      message: result.message,
-      reply: result.created ? wall.settings.smsReply : null,
-    };
+    return commit(() => store(sms, base, loaded));
   };
 }
 

@@ -51,8 +51,7 @@ export function createWalls(ctx: ServiceContext) {
     },
 
     update(slug: string, patch: WallPatch, actor: string): Wall {
-      let event: { seq: number; json: string } | null = null;
-      const updated = repos.transaction(() => {
+      return repos.transaction(() => {
         const wall = repos.walls.bySlug(slug);
         if (!wall) throw notFound(`Wall "${slug}"`);
         const { title, moderation, ...settings } = patch;
@@ -71,13 +70,12 @@ export function createWalls(ctx: ServiceContext) {
         const before = JSON.stringify(publicWall(wall));
         const after = publicWall(saved);
         if (JSON.stringify(after) !== before) {
-          event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: after }), now);
+          const event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: after }), now);
+          repos.afterCommit(() => ctx.hub.publish(wallChannel(slug), event));
         }
         repos.audit.append({ actor, action: 'wall.update', wallId: saved.id, targetType: 'wall', targetId: slug, detail: { changed: Object.keys(patch) } }, now);
         return repos.walls.byId(saved.id)!;
       });
-      if (event) ctx.hub.publish(wallChannel(slug), event);
-      return updated;
     },
   };
 }

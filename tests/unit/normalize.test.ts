@@ -297,6 +297,19 @@ describe('normalizeText', () => {
     expect(output).toBe(`${'a'.repeat(499)}…`);
   });
 
+  it('caps plain Latin text (counted without segmentation) exactly as it caps any other text', () => {
+    // A trailing combining mark sends the same text through the segmenter: both must cut at the same place.
+    for (const length of [1, 4, 5, 6, 499, 500, 501, 2000]) {
+      for (const text of ['a'.repeat(length), 'éß ñǅ'.repeat(length).slice(0, length).trimEnd()]) {
+        const fast = normalizeText(text, { maxGraphemes: 5 });
+        const segmented = normalizeText(`${text}\u0301`, { maxGraphemes: 5 });
+        if (graphemes(text).length > 5) expect(fast).toBe(segmented);
+        expect(graphemes(fast).length).toBeLessThanOrEqual(5);
+      }
+    }
+    expect(normalizeText('ab   cdefgh', { maxGraphemes: 4 })).toBe('ab…');
+  });
+
   it('does not add an ellipsis to a text exactly at the cap', () => {
     expect(normalizeText('é'.repeat(500))).toBe('é'.repeat(500));
     expect(graphemes(normalizeText('é'.repeat(501)))).toHaveLength(500);

@@ -12,12 +12,59 @@ import { usersRepository } from './users.js';
 import { wallsRepository } from './walls.js';
 
 /** Every SQL statement Toile runs lives in one of these, prepared once per database handle. */
-export function createRepositories(db: Db) {
+/**
+ * `onPublishError` hears of a failure in what runs after a commit: the commit stands, and the callers
+ * are answered as committed; viewers catch up on their next resume.
+ */
+export function createRepositories(db: Db, onPublishError: (error: unknown) => void = (error) => process.emitWarning(String(error))) {
+  /**
+   * What to do once the outermost open transaction commits, one list per open level. A nested transaction
+   * (a savepoint) hands its list to the level above when it succeeds and drops it when it rolls back, so
+   * nothing is ever published for a write that did not survive.
+   */
+  const afterCommit: (() => void)[][] = [];
+  /** One transaction wrapper for every call: better-sqlite3 makes it a savepoint when already in one. */
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
+
+  function runCommitted(callbacks: (() => void)[]): void {
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        onPublishError(error);
+      }
+    }
+  }
+
   return {
     db,
-    /** Runs `fn` in one transaction: all its writes commit together or not at all. */
-    transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+    /**
+     * Runs `fn` in one transaction: all its writes commit together or not at all. Inside another
+     * transaction it is a savepoint of it: its failure undoes its own writes only.
+     */
+    transaction<T>(fn: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+      afterCommit.push([]);
+      let result: T;
+      try {
+        result = (mode === 'immediate' ? inTransaction.immediate(fn) : inTransaction(fn)) as T;
+      } catch (error) {
+        afterCommit.pop();
+        throw error;
+      }
+      const callbacks = afterCommit.pop()!;
+      const outer = afterCommit.at(-1);
+      if (outer) outer.push(...callbacks);
+      else runCommitted(callbacks);
+      return result;
+    },
+    /**
+     * Runs `fn` once the current transaction is committed (at once outside any): publishing a change
+     * waits for it to be durable, and a batch of changes is published in the order it was made.
+     */
+    afterCommit(fn: () => void): void {
+      const current = afterCommit.at(-1);
+      if (current) current.push(fn);
+      else fn();
     },
     audit: auditRepository(db),
     contributors: contributorsRepository(db),

@@ -155,12 +155,17 @@ export function messagesRepository(db: Db) {
      WHERE id = ? AND version = ? RETURNING version`,
   );
 
-  const recentFrom = db.prepare<[number, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM messages
-     WHERE contributor_id = ? AND received_at > ? AND control = 0 AND reasons NOT LIKE '%"throttled"%'`,
+  const recentFrom = db.prepare<[number, string, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (
+       SELECT 1 FROM messages
+       WHERE contributor_id = ? AND received_at > ? AND control = 0 AND reasons NOT LIKE '%"throttled"%'
+       LIMIT ?)`,
   );
+  // A pending message is never a control message nor throttled: those terms let it use the same index.
   const pendingFrom = db.prepare<[number], { id: number; version: number; reasons: string }>(
-    `SELECT id, version, reasons FROM messages WHERE contributor_id = ? AND status = 'pending' ORDER BY id`,
+    `SELECT id, version, reasons FROM messages
+     WHERE contributor_id = ? AND status = 'pending' AND control = 0 AND reasons NOT LIKE '%"throttled"%'
+     ORDER BY id`,
   );
   const reject = db.prepare<[string, string, string, number, number], { version: number }>(
     `UPDATE messages SET status = 'rejected', pinned = 0, reasons = ?, decided_at = ?, decided_by = ?, version = version + 1
@@ -169,15 +174,42 @@ export function messagesRepository(db: Db) {
   const linkMedia = db.prepare<[number, string]>('INSERT OR IGNORE INTO message_media (message_id, name) VALUES (?, ?)');
 
   return {
-    /** Inserts unless (source, providerMessageId) is already stored; returns the new id or null. */
-    insert(message: NewMessage): number | null {
+    /**
+     * Inserts unless (source, providerMessageId) is already stored; returns the stored message (built from
+     * what was written, without reading it back) or null.
+     */
+    insert(message: NewMessage, wallSlug: string, sender: StoredMessage['sender']): StoredMessage | null {
       const row = insert.get({
         ...message,
         media: JSON.stringify(message.media),
         reasons: JSON.stringify(message.reasons),
         control: message.control ? 1 : 0,
       }) as { id: number } | undefined;
-      return row?.id ?? null;
+      if (row === undefined) return null;
+      return {
+        id: row.id,
+        wallId: message.wallId,
+        wallSlug,
+        channel: message.channel,
+        source: message.source,
+        providerMessageId: message.providerMessageId,
+        authorName: message.authorName,
+        authorHandle: message.authorHandle,
+        authorAvatarUrl: message.authorAvatarUrl,
+        text: message.text,
+        media: message.media,
+        status: message.status,
+        reasons: message.reasons,
+        pinned: false,
+        version: 1,
+        createdAt: message.createdAt,
+        receivedAt: message.receivedAt,
+        decidedAt: message.decidedAt,
+        decidedBy: message.decidedBy,
+        control: message.control ?? false,
+        contributorId: message.contributorId,
+        sender: message.contributorId === null ? null : sender,
+      };
     },
     byId(id: number): StoredMessage | undefined {
       const row = byId.get(id);
@@ -215,9 +247,12 @@ export function messagesRepository(db: Db) {
         undefined
       );
     },
-    /** How many messages a contributor sent since `since`, not counting control and throttled ones. */
-    countRecentFrom(contributorId: number, since: string): number {
-      return recentFrom.get(contributorId, since)!.n;
+    /**
+     * How many messages a contributor sent since `since`, not counting control and throttled ones, up to
+     * `atMost` (counting further would only tell what is already known: over the limit).
+     */
+    countRecentFrom(contributorId: number, since: string, atMost: number): number {
+      return recentFrom.get(contributorId, since, atMost)!.n;
     },
     pendingFrom(contributorId: number): { id: number; version: number; reasons: string[] }[] {
       return pendingFrom.all(contributorId).map((row) => ({ ...row, reasons: JSON.parse(row.reasons) as string[] }));

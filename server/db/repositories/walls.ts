@@ -40,6 +40,7 @@ export function wallsRepository(db: Db) {
     'UPDATE walls SET title = ?, settings = ?, moderation = ?, updated_at = ? WHERE id = ? RETURNING *',
   );
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM walls');
+  let routing: Wall[] | null = null;
 
   return {
     bySlug(slug: string): Wall | undefined {
@@ -60,11 +61,21 @@ export function wallsRepository(db: Db) {
     count(): number {
       return count.get()?.n ?? 0;
     },
+    /**
+     * Every wall, for routing, kept in memory until a wall is created or changed (every such write goes
+     * through this repository). Their `lastSeq` is not kept current: read a wall by slug for that.
+     */
+    routable(): Wall[] {
+      routing ??= all.all().map(toWall);
+      return routing;
+    },
     create(input: { slug: string; title: string; moderation: ModerationMode; settings: WallSettings; isDefault?: boolean }, at: string): Wall {
+      routing = null;
       const row = insert.get(input.slug, input.title, JSON.stringify(input.settings), input.moderation, input.isDefault ? 1 : 0, at, at);
       return toWall(row!);
     },
     update(wall: Wall, at: string): Wall {
+      routing = null;
       return toWall(update.get(wall.title, JSON.stringify(wall.settings), wall.moderation, at, wall.id)!);
     },
   };
