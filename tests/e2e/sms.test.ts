@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, skipBrowserTests } from '../helpers/browser.js';
+import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { postTwilio, TWILIO_TOKEN, twilioParams } from '../helpers/twilio.js';
 
 const BUILT_WALL = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
-const WAIT_MS = 10_000;
 /** A 1×1 PNG, as a phone's MMS picture would be (only much smaller). */
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4d10000000049454e44ae426082',
@@ -48,18 +47,7 @@ describe.skipIf(skipBrowserTests())('an SMS with a picture, from the provider to
     expect(pageProblems).toEqual([]);
   });
 
-  async function open(path: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageProblems.push(`${path}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageProblems.push(`${path}: ${message.text()}`);
-    });
-    await page.goto(server.url + path);
-    return page;
-  }
+  const open = (path: string): Promise<Page> => openPage(browser, server.url + path, contexts, pageProblems);
 
   /** Whether every picture in the element has loaded (a broken or refused image has no natural width). */
   const picturesLoaded = (page: Page, selector: string) =>

@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, skipBrowserTests } from '../helpers/browser.js';
+import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /** The server serves the client that `vite build` wrote here; `npm test` builds it before the tests. */
 const BUILT_WALL = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
-/** Every Playwright wait gives up well before vitest's own 30 s, so a failure says what it waited for. */
-const WAIT_MS = 10_000;
 
 describe.skipIf(skipBrowserTests())('the wall and the console in a real browser', () => {
   let browser: Browser;
@@ -39,19 +37,7 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     expect(pageProblems).toEqual([]);
   });
 
-  /** A page in its own browser context: a separate person, with separate cookies. */
-  async function open(path: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageProblems.push(`${path}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageProblems.push(`${path}: ${message.text()}`);
-    });
-    await page.goto(server.url + path);
-    return page;
-  }
+  const open = (path: string): Promise<Page> => openPage(browser, server.url + path, contexts, pageProblems);
 
   async function ingest(text: string, name = 'Ada'): Promise<number> {
     const response = await server.request(

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Real Chromium for the end-to-end tests: the system's (Debian's /usr/bin/chromium) or CHROMIUM_PATH,
@@ -71,6 +71,28 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Every Playwright wait gives up well before vitest's own 30 s, so a failure says what it waited for. */
+export const WAIT_MS = 10_000;
+
+/**
+ * A page in its own browser context (a separate person, with separate cookies), at `url`. Its uncaught
+ * exceptions and Content Security Policy violations are pushed to `problems`, which a test expects empty;
+ * its context is pushed to `contexts`, for the test to close.
+ */
+export async function openPage(browser: Browser, url: string, contexts: BrowserContext[], problems: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const path = new URL(url).pathname;
+  page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`${path}: ${message.text()}`);
+  });
+  await page.goto(url);
+  return page;
 }
 
 function isExecutable(path: string): boolean {

@@ -1,42 +1,19 @@
 import Database from 'better-sqlite3';
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-// The SDK's enum lives in @vonage/auth, which @vonage/sms depends on and re-exports nowhere.
-import { AlgorithmTypes } from '@vonage/auth';
-import { SMS } from '@vonage/sms';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loggerOptions } from '../../server/logger.js';
 import { verifyVonageSignature, type VonageSignatureMethod } from '../../server/providers/vonage-signature.js';
 import { sweepVonageParts } from '../../server/routes/ingest-vonage.js';
 import { startServer, type TestResponse, type TestServer } from '../helpers/server.js';
+import { SDK_ALGORITHM, vonageSdk, vonageSign } from '../helpers/vonage.js';
 
 const SECRET = 'vonage-signature-secret-7c1e';
 const SENDER = '447700900123';
 const OUR_NUMBER = '447700900000';
 
-const SDK_ALGORITHM: Record<VonageSignatureMethod, AlgorithmTypes> = {
-  md5hash: AlgorithmTypes.md5hash,
-  md5: AlgorithmTypes.md5hmac,
-  sha1: AlgorithmTypes.sha1hmac,
-  sha256: AlgorithmTypes.sha256hmac,
-  sha512: AlgorithmTypes.sha512hmac,
-};
-const sdk = new SMS({ apiKey: 'k', apiSecret: 's' });
 
-/**
- * Signs as Vonage documents it (https://developer.vonage.com/en/getting-started/concepts/signing-messages),
- * independently of the code under test; the SDK checks this signer below. Vonage sends HMACs in upper case.
- */
-function vonageSign(params: Record<string, string>, secret: string, method: VonageSignatureMethod): string {
-  const query = Object.keys(params)
-    .filter((name) => name !== 'sig')
-    .sort()
-    .map((name) => `&${name}=${params[name]!.replace(/[&=]/g, '_')}`)
-    .join('');
-  if (method === 'md5hash') return createHash('md5').update(query + secret).digest('hex');
-  return createHmac(method, secret).update(query).digest('hex').toUpperCase();
-}
 
 let server: TestServer;
 let clock: number;
@@ -130,7 +107,7 @@ describe.each(['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] as const)('a messag
     await start({ VONAGE_SIGNATURE_METHOD: method });
     const params = inbound(`m-${method}`, `Signed with ${method} & checked = twice`);
     const sig = vonageSign(params, SECRET, method);
-    expect(sdk.verifySignature(sig, params, SECRET, SDK_ALGORITHM[method])).toBe(true);
+    expect(vonageSdk.verifySignature(sig, params, SECRET, SDK_ALGORITHM[method])).toBe(true);
     expect(verifyVonageSignature({ ...params, sig }, SECRET, method)).toBe(true);
     expect(verifyVonageSignature({ ...params, text: 'tampered', sig }, SECRET, method)).toBe(false);
 
