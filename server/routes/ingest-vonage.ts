@@ -23,8 +23,15 @@ import { errorBody } from './schemas.js';
 /** What Vonage sends, every value a string. `api-key` and any parameter added later are signed too. */
 type VonageParams = Record<string, string>;
 
-/** How far a request's `timestamp` may be from our clock before it counts as a replay. */
+/** How far ahead of our clock a request's `timestamp` may be: clocks drift a little. */
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+/**
+ * How old a request's `timestamp` may be. Vonage's `timestamp` is when it *started* pushing the message,
+ * and a retry keeps it: Vonage retries for 24 hours, so a stricter window would turn every retry after
+ * an outage of a few minutes into a lost message. A replay inside the window is harmless, as each
+ * `messageId` is stored once; anything older than Vonage's own retries is refused as stale.
+ */
+const MAX_AGE_SECONDS = 24 * 60 * 60 + MAX_CLOCK_SKEW_SECONDS;
 /** How often waiting parts are checked for a timeout. */
 const SWEEP_INTERVAL_MS = 1000;
 /** A long SMS has at most 255 parts: the part counters of the concatenation header are one byte. */
@@ -69,14 +76,18 @@ function authenticate(params: VonageParams, secret: string, method: VonageSignat
   }
 }
 
-/** A signed request is only good for a few minutes, so that one captured on the way cannot be replayed. */
+/** A signed request is good for as long as Vonage retries it, and not from the future. */
 function checkFresh(params: VonageParams, now: Date): void {
   const timestamp = params.timestamp;
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) {
     throw forbidden('forbidden', 'The request has no valid timestamp; Vonage adds one to every signed request.');
   }
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) {
-    throw forbidden('forbidden', 'The request timestamp is stale (more than 5 minutes from this server’s clock): a replay, or a clock to set right.');
+  const age = now.getTime() / 1000 - Number(timestamp);
+  if (age > MAX_AGE_SECONDS) {
+    throw forbidden('forbidden', 'The request timestamp is stale (older than Vonage’s 24 hours of retries): a replay.');
+  }
+  if (age < -MAX_CLOCK_SKEW_SECONDS) {
+    throw forbidden('forbidden', 'The request timestamp is more than 5 minutes ahead of this server’s clock: set the clock right.');
   }
 }
 

@@ -176,20 +176,23 @@ describe('receiving a Vonage SMS', () => {
     expect(storedParts()).toBe(0);
   });
 
-  it('refuses a correctly signed request whose timestamp is more than five minutes away', async () => {
+  it('takes a retry whose timestamp is hours old (Vonage keeps the first push time), but not one older than its 24 hours of retries', async () => {
     clock = Date.now();
     await start();
-    const old = inbound('m-stale', 'replayed');
-    clock += 5 * 60_000 + 2_000;
-    const stale = await postForm(signed(old));
-    expect(stale.status).toBe(403);
-    expect(stale.body.message).toMatch(/stale/);
-    expectNoSecrets(stale);
+    const retried = inbound('m-retried', 'sent during an outage');
+    const stale = inbound('m-stale', 'replayed');
+    clock += 6 * 60 * 60_000;
+    expect((await postForm(signed(retried))).status).toBe(200);
+    clock += 18 * 60 * 60_000 + 6 * 60_000;
+    const refused = await postForm(signed(stale));
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/stale/);
+    expectNoSecrets(refused);
 
     const early = await postForm(signed(inbound('m-future', 'from the future', { timestamp: String(Math.floor(clock / 1000) + 301) })));
     expect(early.status).toBe(403);
-    expect(early.body.message).toMatch(/stale/);
-    expect(storedVonage()).toEqual([]);
+    expect(early.body.message).toMatch(/ahead of this server’s clock/);
+    expect(storedVonage().map((m) => m.text)).toEqual(['sent during an outage']);
   });
 
   it('answers 400 to a signed request without a sender, an id or a text, without echoing the number', async () => {
