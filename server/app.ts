@@ -20,6 +20,9 @@ import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestApiRoutes } from './routes/ingest-api.js';
+import { mailgunRoutes } from './routes/ingest-mailgun.js';
+import { postmarkRoutes } from './routes/ingest-postmark.js';
+import { sendgridRoutes } from './routes/ingest-sendgrid.js';
 import { smsGatewayRoutes } from './routes/ingest-sms-gateway.js';
 import { twilioRoutes } from './routes/ingest-twilio.js';
 import { vonageRoutes } from './routes/ingest-vonage.js';
@@ -30,12 +33,14 @@ import { realtimeRoutes } from './routes/realtime.js';
 import { wallRoutes } from './routes/walls.js';
 import { createAuth, randomToken, type Auth } from './services/auth.js';
 import type { ServiceContext } from './services/context.js';
+import { createEmailReceiver, type EmailReceiver } from './services/email-receiver.js';
 import { createIngest, type Ingest } from './services/ingest.js';
 import { createMediaStore, DEFAULT_MEDIA_LIMITS, type MediaLimits, type MediaStore } from './services/media.js';
 import { createModeration, type Moderate } from './services/moderation.js';
 import { createPublishDelay } from './services/publish-delay.js';
 import { createSmsReceiver, type SmsReceiver } from './services/sms.js';
 import { createWalls, type Walls } from './services/walls.js';
+import { registerSmtpReceiver } from './smtp/receiver.js';
 
 export interface Limits {
   /** Login attempts per client IP per minute. */
@@ -76,6 +81,8 @@ export interface Toile {
   ingest: Ingest;
   /** The SMS providers' common path: keywords, throttling, then `ingest`. */
   sms: SmsReceiver;
+  /** The email intakes' common path: automatic mail refused, images stored, then `ingest`. */
+  email: EmailReceiver;
   media: MediaStore;
   moderate: Moderate;
   /** Approves the delayed messages that are due; runs every second, callable directly in tests. */
@@ -151,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const moderate = createModeration(ctx);
   const ingest = createIngest(ctx);
+  const media = createMediaStore(repos, config.dataDir, { ...DEFAULT_MEDIA_LIMITS, ...options.mediaLimits }, now);
   const toile: Toile = {
     config,
     now,
@@ -160,7 +168,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sockets,
     ingest,
     sms: createSmsReceiver(ctx, ingest, { perSenderPerMinute: config.smsPerMinute }),
-    media: createMediaStore(repos, config.dataDir, { ...DEFAULT_MEDIA_LIMITS, ...options.mediaLimits }, now),
+    media,
+    email: createEmailReceiver(ctx, ingest, media),
     moderate,
     publishDue: createPublishDelay(ctx, moderate),
     walls: createWalls(ctx),
@@ -211,6 +220,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(twilioRoutes);
   await app.register(vonageRoutes);
   await app.register(smsGatewayRoutes);
+  await app.register(mailgunRoutes);
+  await app.register(sendgridRoutes);
+  await app.register(postmarkRoutes);
+  registerSmtpReceiver(app);
   await app.register(mediaRoutes);
   await app.register(moderationRoutes);
   await app.register(realtimeRoutes);

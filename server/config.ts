@@ -20,6 +20,20 @@ export interface Config {
   /** How long the parts of a long SMS are awaited before what arrived is held for a moderator. */
   smsPartsTimeoutSeconds: number;
   secrets: ProviderSecrets;
+  smtp: SmtpConfig;
+}
+
+/** Toile's own SMTP receiver, for email with no provider at all; off unless a port is set. */
+export interface SmtpConfig {
+  port: number | undefined;
+  host: string;
+  /** The domains mail is accepted for (lower case); a recipient elsewhere is refused with 550. */
+  domains: string[];
+  /** The largest message accepted, in bytes; a larger one is refused with 552. */
+  maxBytes: number;
+  /** PEM files that turn STARTTLS on. */
+  tlsKeyFile: string | undefined;
+  tlsCertFile: string | undefined;
 }
 
 /** Each provider endpoint is enabled only when its secret is set. */
@@ -103,6 +117,35 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return value;
 }
 
+function smtpConfig(env: Env, host: string): SmtpConfig {
+  const smtpPort = optional(env, 'TOILE_SMTP_PORT') === undefined ? undefined : port(env, 'TOILE_SMTP_PORT', 2525);
+  const domains = (optional(env, 'TOILE_SMTP_DOMAINS') ?? '')
+    .split(',')
+    .map((domain) => domain.trim().toLowerCase())
+    .filter((domain) => domain !== '');
+  for (const domain of domains) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain)) {
+      throw new ConfigError('TOILE_SMTP_DOMAINS', `must be a comma-separated list of domain names, got "${domain}"`);
+    }
+  }
+  if (smtpPort !== undefined && domains.length === 0) {
+    throw new ConfigError('TOILE_SMTP_DOMAINS', 'must name the domains to accept mail for when TOILE_SMTP_PORT is set');
+  }
+  const tlsKeyFile = optional(env, 'TOILE_SMTP_TLS_KEY');
+  const tlsCertFile = optional(env, 'TOILE_SMTP_TLS_CERT');
+  if ((tlsKeyFile === undefined) !== (tlsCertFile === undefined)) {
+    throw new ConfigError(tlsKeyFile === undefined ? 'TOILE_SMTP_TLS_KEY' : 'TOILE_SMTP_TLS_CERT', 'must be set together with its pair to turn STARTTLS on');
+  }
+  return {
+    port: smtpPort,
+    host,
+    domains,
+    maxBytes: positiveInteger(env, 'TOILE_SMTP_MAX_BYTES', 10 * 1024 * 1024, 100 * 1024 * 1024),
+    tlsKeyFile,
+    tlsCertFile,
+  };
+}
+
 /** Parses the environment; throws a `ConfigError` for the first bad variable. */
 export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   const listenPort = port(env, 'PORT', 3000);
@@ -125,6 +168,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     smsPerMinute: positiveInteger(env, 'TOILE_SMS_PER_MINUTE', 5, 10_000),
     smsPartsTimeoutSeconds: positiveInteger(env, 'TOILE_SMS_PARTS_TIMEOUT_SECONDS', 120, 86_400),
+    smtp: smtpConfig(env, host),
     secrets: {
       twilioAuthToken: optional(env, 'TWILIO_AUTH_TOKEN'),
       twilioSharedKeySecret: optional(env, 'TWILIO_SHARED_KEY_SECRET'),

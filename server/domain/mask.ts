@@ -119,3 +119,11 @@ const PHONE_IN_TEXT =
 export function maskPhoneNumbers(text: string): string {
   return text.replace(PHONE_IN_TEXT, (phone) => `••${lastTwoDigits(phone)}`);
 }
+
+/**
+ * Masks the contact data typed in a message: email addresses (`j•••`) and phone numbers (`••78`). What a
+ * contributor writes on a wall must not publish their own address, or anyone else's.
+ */
+export function maskContactData(text: string): string {
+  return maskPhoneNumbers(text.replace(EMAIL_LIKE, (email) => maskEmail(email)));
+}

@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../db/repositories/messages.js';
 import type { Contribution, MessageStatus } from '../domain/message.js';
 import { authorLabel } from '../domain/mask.js';
-import { maskPhoneNumbers } from '../domain/mask.js';
+import { maskContactData } from '../domain/mask.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
 import { matchBlockedTerm } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
@@ -36,7 +36,7 @@ export interface IngestOptions {
   deduped?: boolean;
 }
 
-/** Channels whose text is private writing: phone numbers typed in it are masked before anyone sees it. */
+/** Channels whose text is private writing: addresses and phone numbers typed in it are masked before anyone sees it. */
 const MASKED_CHANNELS = new Set(['sms', 'email', 'web']);
 
 /** The longest text a wall shows, in grapheme clusters (what a reader counts as characters). */
@@ -55,7 +55,7 @@ export function createIngest(ctx: ServiceContext) {
     if (existing) return { message: existing, created: false };
 
     const normalized = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
-    const text = MASKED_CHANNELS.has(c.channel) ? maskPhoneNumbers(normalized) : normalized;
+    const text = MASKED_CHANNELS.has(c.channel) ? maskContactData(normalized) : normalized;
     const media = c.media ?? [];
     const unusable = text === '' && media.length === 0;
     if (unusable && options.refuseUnusable) {

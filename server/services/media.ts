@@ -90,6 +90,19 @@ export function createMediaStore(repos: Repositories, dataDir: string, limits: M
     return 'media-too-many-redirects';
   }
 
+  function store(body: Buffer, alt: string | undefined): FetchedMedia {
+    const kind = sniffImage(body);
+    if (!kind) return { ok: false, problem: 'media-not-an-image' };
+    const name = `${createHash('sha256').update(body).digest('hex')}.${kind.ext}`;
+    mkdirSync(dir, { recursive: true });
+    // Written under a temporary name and renamed, so that a half-written file is never served.
+    const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(temporary, body);
+    renameSync(temporary, join(dir, name));
+    repos.media.add({ name, contentType: kind.type, size: body.length }, now().toISOString());
+    return { ok: true, item: { kind: 'image', url: `${MEDIA_PREFIX}${name}`, ...(alt ? { alt } : {}) } };
+  }
+
   return {
     dir,
     /** Fetches and stores one image; never throws for what the remote side does wrong. */
@@ -101,16 +114,12 @@ export function createMediaStore(repos: Repositories, dataDir: string, limits: M
         return { ok: false, problem: error instanceof Error && error.name === 'TimeoutError' ? 'media-timeout' : 'media-unreachable' };
       }
       if (typeof body === 'string') return { ok: false, problem: body };
-      const kind = sniffImage(body);
-      if (!kind) return { ok: false, problem: 'media-not-an-image' };
-      const name = `${createHash('sha256').update(body).digest('hex')}.${kind.ext}`;
-      mkdirSync(dir, { recursive: true });
-      // Written under a temporary name and renamed, so that a half-written file is never served.
-      const temporary = join(dir, `.${name}.${process.pid}.tmp`);
-      writeFileSync(temporary, body);
-      renameSync(temporary, join(dir, name));
-      repos.media.add({ name, contentType: kind.type, size: body.length }, now().toISOString());
-      return { ok: true, item: { kind: 'image', url: `${MEDIA_PREFIX}${name}`, ...(options.alt ? { alt: options.alt } : {}) } };
+      return store(body, options.alt);
+    },
+    /** Stores an image received whole (an email attachment); refused when too large or not an image. */
+    storeImage(content: Buffer, alt?: string): FetchedMedia {
+      if (content.length > limits.maxBytes) return { ok: false, problem: 'media-too-large' };
+      return store(content, alt);
     },
   };
 }

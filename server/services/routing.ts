@@ -26,10 +26,7 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
   }
   const walls = repos.walls.routable();
   if (input.to !== undefined) {
-    const to = addressKey(input.to);
-    const byAddress = walls.find((w) =>
-      [...w.settings.smsNumbers, ...w.settings.emailAddresses].some((a) => addressKey(a) === to),
-    );
+    const byAddress = wallForAddress(walls, input.to);
     if (byAddress) return byAddress;
   }
   const tags = new Set(extractHashtags(input.text));
@@ -40,6 +37,24 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
   const fallback = walls.find((w) => w.isDefault) ?? walls[0];
   if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
   return fallback;
+}
+
+/**
+ * The wall that owns an SMS number or an email address. Plus-addressing reaches a wall too: with
+ * `mur@event.example` on a wall, `mur+atelier@event.example` goes to the wall whose slug or hashtag is
+ * `atelier` (else to the wall that owns `mur@`), so that one mailbox serves every wall of an event.
+ */
+export function wallForAddress(walls: Wall[], address: string): Wall | undefined {
+  const key = addressKey(address);
+  const owner = (k: string) => walls.find((w) => [...w.settings.smsNumbers, ...w.settings.emailAddresses].some((a) => addressKey(a) === k));
+  const exact = owner(key);
+  if (exact) return exact;
+  const plus = /^([^@+]+)\+([^@]+)(@.+)$/.exec(key);
+  if (!plus) return undefined;
+  const base = owner(plus[1]! + plus[3]!);
+  if (!base) return undefined;
+  const tag = plus[2]!;
+  return walls.find((w) => w.slug === tag || w.settings.hashtags.includes(tag)) ?? base;
 }
 
 /** Compares SMS numbers by their digits and email addresses case-insensitively. */
