@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { authorLabel, maskEmail, maskPhone } from '../../server/domain/mask.js';
+import { authorLabel, maskContactData, maskEmail, maskPhone } from '../../server/domain/mask.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -240,5 +240,13 @@ describe('naughty strings', () => {
         expectPublicLabel(authorLabel({ address, addressKind }));
       }
     }
+  });
+});
+
+describe('maskContactData', () => {
+  it('masks the email addresses and phone numbers typed in a message, and leaves handles and hashtags', () => {
+    expect(maskContactData('Écrivez à jeanne.dupont@example.org ou au 06 12 34 56 78, merci @toile #capcomnet')).toBe(
+      'Écrivez à j••• ou au ••78, merci @toile #capcomnet',
+    );
   });
 });
