@@ -16,8 +16,9 @@ const MAX_BATCH = 128;
  * one each (a commit, not the insert, is most of the cost of storing a message).
  *
  * A write that throws rolls back alone and its caller gets the error; the others are unaffected. The
- * transaction takes the write lock at its start (BEGIN IMMEDIATE), so that a database locked by another
- * process fails the whole batch once (503, the providers retry) rather than each write after its own wait.
+ * transaction takes the write lock at its start (`repos.transaction` always does), so that a database
+ * locked by another process fails the whole batch once (503, the providers retry) rather than each write
+ * after its own wait.
  */
 export function createCommitBatcher(repos: Repositories) {
   let queue: Pending[] = [];
@@ -38,7 +39,7 @@ export function createCommitBatcher(repos: Repositories) {
             outcomes.push({ ok: false, error });
           }
         }
-      }, 'immediate');
+      });
     } catch (error) {
       // Nothing of the batch was committed.
       for (const item of batch) item.reject(error);

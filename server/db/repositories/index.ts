@@ -2,6 +2,7 @@ import type { Db } from '../database.js';
 import { auditRepository } from './audit.js';
 import { contributorsRepository } from './contributors.js';
 import { eventsRepository } from './events.js';
+import { mailgunTokensRepository } from './mailgun-tokens.js';
 import { mediaRepository } from './media.js';
 import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
@@ -40,13 +41,16 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     db,
     /**
      * Runs `fn` in one transaction: all its writes commit together or not at all. Inside another
-     * transaction it is a savepoint of it: its failure undoes its own writes only.
+     * transaction it is a savepoint of it: its failure undoes its own writes only. The transaction takes
+     * the write lock at its start (BEGIN IMMEDIATE): one that read first and then wrote could not wait for
+     * another connection's lock (SQLite refuses that upgrade at once, whatever the busy timeout), so a
+     * moment's lock by a backup or a maintenance command would fail a write that can simply wait.
      */
-    transaction<T>(fn: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+    transaction<T>(fn: () => T): T {
       afterCommit.push([]);
       let result: T;
       try {
-        result = (mode === 'immediate' ? inTransaction.immediate(fn) : inTransaction(fn)) as T;
+        result = inTransaction.immediate(fn) as T;
       } catch (error) {
         afterCommit.pop();
         throw error;
@@ -69,6 +73,7 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     audit: auditRepository(db),
     contributors: contributorsRepository(db),
     events: eventsRepository(db),
+    mailgunTokens: mailgunTokensRepository(db),
     media: mediaRepository(db),
     messages: messagesRepository(db),
     meta: metaRepository(db),
