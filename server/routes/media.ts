@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../errors.js';
@@ -28,6 +28,8 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'");
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type(file.contentType).header('content-length', file.size).send(createReadStream(join(media.dir, name)));
+    // Read whole (at most a few MiB, from the page cache) rather than streamed: a streamed response can
+    // leave its keep-alive connection looking busy to the server, and a shutdown then waits for it.
+    return reply.type(file.contentType).send(await readFile(join(media.dir, name)));
   });
 }
