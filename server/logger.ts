@@ -13,6 +13,11 @@ export const REDACTED_PATHS = [
   'req.headers["x-twilio-signature"]',
   'req.headers["x-signature"]',
   'res.headers["set-cookie"]',
+  // Plugins that log a request's headers themselves (@fastify/multipart at trace) log them elsewhere.
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   // Each private field at the top level of a logged object and up to two levels down
   // (`{ contribution: { author: { address } } }`).
   ...PRIVATE_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),

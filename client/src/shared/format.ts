@@ -43,6 +43,15 @@ const REASON_LABELS: Record<string, string> = {
   'media-unreachable': 'Picture could not be fetched',
   'media-too-many-redirects': 'Picture could not be fetched',
   'media-bad-url': 'Picture could not be fetched',
+  'malformed-mime': 'Damaged email: only what could be read',
+  'spam-score': 'Marked as spam by the provider',
+  'auto-submitted': 'Automatic email',
+  'auto-reply': 'Automatic reply',
+  'bounce-report': 'Bounce or delivery report',
+  'empty-envelope-sender': 'Email without a return address',
+  'mailer-daemon': 'Email from a mail server',
+  bulk: 'Bulk email',
+  'mailing-list': 'Mailing-list email',
 };
 
 /** `blocked-term:foo` → `Blocked term “foo”`; `media-http-401` → `Picture refused (HTTP 401)`; others as they are. */
