@@ -1,9 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
 import { autoMailReason } from '../domain/email-loop.js';
-import { htmlToText, stripQuotedReply, stripSignature, WINDOWS_1252_C1 } from '../domain/email-text.js';
-import { decodeLenient, parseHeaderBlock, type EmailImage, type ParsedEmail } from '../services/email.js';
+import { htmlToText, stripQuotedReply, stripSignature } from '../domain/email-text.js';
+import { decodeCharset, decodeLenient, parseHeaderBlock, type EmailImage, type ParsedEmail } from '../services/email.js';
 
 /**
  * SendGrid Inbound Parse in its default ("parsed") mode: the mail arrives already split into form fields,
@@ -25,38 +24,9 @@ const MAX_ADDRESS_HEADER = 16 * 1024;
 // Character sets
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * windows-1252 decoded by hand, as in server/services/email.ts: Node 20's TextDecoder decodes that label
- * (and every Latin-1 label) as Latin-1, turning "€", "’" and "œ" into C1 controls (nodejs/node#56542).
- */
-function decodeWindows1252(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/[\u0080-\u009F]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
-}
-
-/** The WHATWG encoding a label names, or null for a label nobody knows ("x-unknown"). */
-function knownEncoding(label: string): string | null {
-  try {
-    const encoding = new TextDecoder(label).encoding;
-    // The WHATWG "replacement" encoding (ISO-2022-KR and the like) turns everything into one U+FFFD.
-    return encoding === 'replacement' ? null : encoding;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * One field's bytes as text, in the charset SendGrid declared for it. Labels resolve as browsers resolve
- * them ("iso-8859-1" and "us-ascii" read as windows-1252, per the WHATWG Encoding Standard). Bytes that
- * are well-formed UTF-8 under a Latin-1 label, or not well-formed under a UTF-8 one, are taken as they
- * are rather than as labelled, and an unknown or missing label gets `decodeLenient`: the text stays
- * readable whatever the label says.
- */
+/** One field's bytes as text, in the charset SendGrid declared for it (see `decodeCharset`). */
 export function decodeField(bytes: Buffer, label: string | undefined): string {
-  const encoding = label === undefined ? null : knownEncoding(label.trim());
-  if (encoding === null) return decodeLenient(bytes);
-  if (encoding === 'utf-8') return isUtf8(bytes) ? bytes.toString('utf8') : decodeLenient(bytes);
-  if (encoding === 'windows-1252') return isUtf8(bytes) ? bytes.toString('utf8') : decodeWindows1252(bytes);
-  return new TextDecoder(encoding).decode(bytes);
+  return decodeCharset(bytes, label);
 }
 
 /** A JSON object field (`charsets`, `envelope`, `attachment-info`), or an empty object when it is not one. */

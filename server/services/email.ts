@@ -112,25 +112,29 @@ export function decodeLenient(bytes: Buffer): string {
   return out + bytes.toString('utf8', run);
 }
 
-/** The WHATWG encoding a label names (what browsers decode), or null for a label nobody knows. */
+/** The WHATWG encoding a label names (what browsers decode), or null for a label nobody knows ("x-unknown"). */
 function knownEncoding(label: string): string | null {
   try {
-    return new TextDecoder(label).encoding;
+    const encoding = new TextDecoder(label).encoding;
+    // The WHATWG "replacement" encoding (ISO-2022-KR and the like) turns everything into one U+FFFD.
+    return encoding === 'replacement' ? null : encoding;
   } catch {
     return null;
   }
 }
 
 /**
- * Body bytes as text, in the declared charset when it is known. Labels are resolved as browsers resolve
- * them, so "iso-8859-1" reads as windows-1252, as the WHATWG Encoding Standard has it (mail programs write
- * "’" and "€" under that label). Bytes labelled Latin-1 that are well-formed UTF-8 are UTF-8: mislabelled
- * UTF-8 is common, while Latin-1 text that happens to be valid UTF-8 is not. An unknown label
- * ("x-unknown") gets `decodeLenient`.
+ * Bytes as text, in the charset declared for them (a MIME part's, or a SendGrid field's). Labels resolve as
+ * browsers resolve them, so "iso-8859-1" and "us-ascii" read as windows-1252, as the WHATWG Encoding
+ * Standard has it (mail programs write "’" and "€" under those labels). Bytes that are well-formed UTF-8
+ * under a Latin-1 label, or not well-formed under a UTF-8 one, are taken as they are rather than as
+ * labelled (mislabelled UTF-8 is common; Latin-1 text that happens to be valid UTF-8 is not), and an
+ * unknown or missing label gets `decodeLenient`: the text stays readable whatever the label says.
  */
-function decodeBody(bytes: Buffer, label: string): string {
-  const encoding = knownEncoding(label.trim());
+export function decodeCharset(bytes: Buffer, label: string | undefined): string {
+  const encoding = label === undefined ? null : knownEncoding(label.trim());
   if (encoding === null) return decodeLenient(bytes);
+  if (encoding === 'utf-8') return isUtf8(bytes) ? bytes.toString('utf8') : decodeLenient(bytes);
   if (encoding === 'windows-1252') return isUtf8(bytes) ? bytes.toString('utf8') : decodeWindows1252(bytes);
   return new TextDecoder(encoding).decode(bytes);
 }
@@ -155,7 +159,7 @@ class BodyDecoder extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    this.push(Buffer.from(decodeBody(Buffer.concat(this.chunks), this.charset), 'utf8'));
+    this.push(Buffer.from(decodeCharset(Buffer.concat(this.chunks), this.charset), 'utf8'));
     done();
   }
 }
