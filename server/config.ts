@@ -34,6 +34,10 @@ export interface SmtpConfig {
   /** PEM files that turn STARTTLS on. */
   tlsKeyFile: string | undefined;
   tlsCertFile: string | undefined;
+  /** Simultaneous connections per client IP; more are refused with 421. */
+  connectionsPerIp: number;
+  /** Mails per client IP per minute; more are deferred with 451. */
+  messagesPerIpPerMinute: number;
 }
 
 /** Each provider endpoint is enabled only when its secret is set. */
@@ -143,6 +147,8 @@ function smtpConfig(env: Env, host: string): SmtpConfig {
     maxBytes: positiveInteger(env, 'TOILE_SMTP_MAX_BYTES', 10 * 1024 * 1024, 100 * 1024 * 1024),
     tlsKeyFile,
     tlsCertFile,
+    connectionsPerIp: positiveInteger(env, 'TOILE_SMTP_CONNECTIONS_PER_IP', 10, 10_000),
+    messagesPerIpPerMinute: positiveInteger(env, 'TOILE_SMTP_MESSAGES_PER_MINUTE', 30, 100_000),
   };
 }
 

@@ -9,8 +9,6 @@ export interface SmtpLimits {
   messagesPerIpPerMinute: number;
 }
 
-/** Generous for a real mail server that relays many attendees' mail, small enough to stop a flood. */
-export const DEFAULT_SMTP_LIMITS: SmtpLimits = { connectionsPerIp: 10, messagesPerIpPerMinute: 30 };
 
 const WINDOW_MS = 60_000;
 

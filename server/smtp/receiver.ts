@@ -5,9 +5,9 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import { ConfigError, type SmtpConfig } from '../config.js';
 import { parseEmail } from '../services/email.js';
 import { wallForAddress } from '../services/routing.js';
-import { DEFAULT_SMTP_LIMITS, IpLimiter, type SmtpLimits } from './ip-limits.js';
+import { IpLimiter, type SmtpLimits } from './ip-limits.js';
 
-export { DEFAULT_SMTP_LIMITS, type SmtpLimits } from './ip-limits.js';
+export type { SmtpLimits } from './ip-limits.js';
 
 /**
  * Toile's own SMTP receiver: the MX of the event's domain, for a venue with no email provider at all.
@@ -63,7 +63,7 @@ export function smtpAddress(app: FastifyInstance): AddressInfo | undefined {
 }
 
 /**
- * The per-IP limits of the app's SMTP receiver (`DEFAULT_SMTP_LIMITS` at start), undefined when it is
+ * The per-IP limits of the app's SMTP receiver (TOILE_SMTP_CONNECTIONS_PER_IP and TOILE_SMTP_MESSAGES_PER_MINUTE at start), undefined when it is
  * off. The object is live: a change applies to the next connection or transaction.
  */
 export function smtpLimits(app: FastifyInstance): SmtpLimits | undefined {
@@ -143,7 +143,9 @@ export function registerSmtpReceiver(app: FastifyInstance): void {
   const config = app.toile.config.smtp;
   if (config.port === undefined) return;
   const port = config.port;
-  const state: ReceiverState = { limits: { ...DEFAULT_SMTP_LIMITS } };
+  const state: ReceiverState = {
+    limits: { connectionsPerIp: config.connectionsPerIp, messagesPerIpPerMinute: config.messagesPerIpPerMinute },
+  };
   states.set(app, state);
   const log = app.log.child({ component: 'smtp' });
   const limiter = new IpLimiter(state.limits, () => app.toile.now().getTime());

@@ -52,6 +52,18 @@ describe('configuration defaults', () => {
     }
   });
 
+  it('leaves the SMTP receiver off, and reads its settings when a port is set', () => {
+    expect(parseConfig({}, CWD).smtp.port).toBeUndefined();
+    const smtp = parseConfig(
+      { TOILE_SMTP_PORT: '2525', TOILE_SMTP_DOMAINS: 'Event.example, mur.event.example', TOILE_SMTP_CONNECTIONS_PER_IP: '3' },
+      CWD,
+    ).smtp;
+    expect(smtp).toMatchObject({ port: 2525, domains: ['event.example', 'mur.event.example'], maxBytes: 10 * 1024 * 1024, connectionsPerIp: 3, messagesPerIpPerMinute: 30 });
+    expect(configErrorFor({ TOILE_SMTP_PORT: '2525' }).variable).toBe('TOILE_SMTP_DOMAINS');
+    expect(configErrorFor({ TOILE_SMTP_PORT: '2525', TOILE_SMTP_DOMAINS: 'not a domain' }).variable).toBe('TOILE_SMTP_DOMAINS');
+    expect(configErrorFor({ TOILE_SMTP_TLS_KEY: '/etc/key.pem' }).variable).toBe('TOILE_SMTP_TLS_CERT');
+  });
+
   it('derives the default public URL from PORT', () => {
     expect(parseConfig({ PORT: '8080' }, CWD).publicUrl).toBe('http://localhost:8080');
   });
