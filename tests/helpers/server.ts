@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { parseConfig } from '../../server/config.js';
+import { loggerOptions } from '../../server/logger.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -80,4 +81,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     },
   };
   return server;
+}
+
+/**
+ * Toile's production logger (its redaction included) at trace level, writing into `lines`: what the
+ * privacy tests scan for contributors' addresses and secrets. Pass `logger` to `startServer`.
+ */
+export function capturedLogger(): { logger: AppOptions['logger']; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, logger: { ...(loggerOptions('trace') as object), stream: { write: (line: string) => void lines.push(line) } } };
 }

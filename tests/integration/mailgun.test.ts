@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
+import { capturedLogger, startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 import { openSocket } from '../helpers/ws.js';
 
 /** The captures' signing key and timestamp (multi_mail's fixtures: tests/fixtures/email-webhooks/README.md). */
@@ -22,21 +21,6 @@ interface Capture {
 }
 
 /** A raw HTTP capture: its header lines, an empty line, then the body bytes as they were sent. */
-/**
- * A GET on a connection of its own, closed after the answer: a streamed file is the last thing the server
- * finishes, and a keep-alive connection still busy with it when the test closes the server would hold the
- * close until the keep-alive timeout.
- */
-function getOnce(url: string): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false, headers: { connection: 'close' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
-
 function capture(name: string): Capture {
   const bytes = readFileSync(join(import.meta.dirname, '../fixtures/email-webhooks', name));
   const crlf = bytes.indexOf('\r\n\r\n');
@@ -268,9 +252,9 @@ describe('POST /ingest/mailgun: what is kept off the wall', () => {
     expect(item!.media[0]!.url).toMatch(/^\/media\/[a-f0-9]{64}\.png$/);
     expect((await server.request('GET', item!.media[0]!.url)).status).toBe(404);
     expect((await server.request('POST', `/api/messages/${item!.id}/approve`, {}, auth)).status).toBe(200);
-    const approved = await getOnce(server.url + item!.media[0]!.url);
+    const approved = await fetch(server.url + item!.media[0]!.url);
     expect(approved.status).toBe(200);
-    expect(approved.body).toEqual(PNG);
+    expect(Buffer.from(await approved.arrayBuffer())).toEqual(PNG);
   });
 
   it('answers 406 to what Mailgun signed but is no message (an event webhook, an empty post), and 404 with no key set', async () => {
@@ -290,9 +274,8 @@ describe('POST /ingest/mailgun: what is kept off the wall', () => {
 
 describe('privacy', () => {
   it('never lets a sender’s address reach a wall frame, a log line or an error body', async () => {
-    const lines: string[] = [];
-    const { loggerOptions } = await import('../../server/logger.js');
-    server = await start({ logger: { ...(loggerOptions('trace') as object), stream: { write: (line: string) => void lines.push(line) } } });
+    const { logger, lines } = capturedLogger();
+    server = await start({ logger });
     await server.request('PATCH', '/api/walls/capcomnet', { moderation: 'post' }, auth);
     const wall = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);
     await wall.next((f) => f.type === 'snapshot');

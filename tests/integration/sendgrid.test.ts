@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FIELD_BYTES } from '../../server/routes/ingest-sendgrid.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { capturedLogger, startServer, type TestServer } from '../helpers/server.js';
 import { openSocket } from '../helpers/ws.js';
 
 const PASSWORD = 'sendgrid-inbound-password-for-tests';
@@ -308,14 +308,9 @@ describe('POST /ingest/sendgrid (what goes wrong)', () => {
 
 describe('privacy', () => {
   it('never lets the sender’s address (or the password) reach a wall frame, a log line or an error body', async () => {
-    const lines: string[] = [];
     await server.close({ removeData: true });
-    const { loggerOptions } = await import('../../server/logger.js');
-    const options = loggerOptions('trace') as object;
-    server = await startServer({
-      env: { SENDGRID_INBOUND_PASSWORD: PASSWORD },
-      logger: { ...options, stream: { write: (line: string) => void lines.push(line) } },
-    });
+    const { logger, lines } = capturedLogger();
+    server = await startServer({ env: { SENDGRID_INBOUND_PASSWORD: PASSWORD }, logger });
     auth = { authorization: `Bearer ${await server.adminToken()}` };
     await server.request('PATCH', '/api/walls/capcomnet', { moderation: 'post' }, auth);
     const wall = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);

@@ -10,9 +10,8 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { parseConfig } from '../../server/config.js';
-import { loggerOptions } from '../../server/logger.js';
 import { smtpAddress, smtpLimits } from '../../server/smtp/receiver.js';
-import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
+import { capturedLogger, startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 
 /** A real 1×1 PNG: the media store checks the bytes, not the declared type. */
 const PNG = Buffer.from(
@@ -401,8 +400,8 @@ describe('the SMTP receiver', () => {
   });
 
   it('never lets an address or a subject reach a log line or an SMTP reply', async () => {
-    const lines: string[] = [];
-    const { port } = await start({}, { logger: { ...(loggerOptions('trace') as object), stream: { write: (line: string) => void lines.push(line) } } });
+    const { logger, lines } = capturedLogger();
+    const { port } = await start({}, { logger });
     const subject = 'Sujet très confidentiel';
     await send(port, mail({ subject, messageId: '<p1@example.org>' }));
     await send(port, mail({ subject, to: 'other@event.example' }));

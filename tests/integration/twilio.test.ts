@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { capturedLogger, startServer, type TestServer } from '../helpers/server.js';
 import { ACCOUNT_SID, postTwilio, TWILIO_TOKEN, twilioParams } from '../helpers/twilio.js';
 import { openSocket } from '../helpers/ws.js';
 
@@ -314,14 +314,9 @@ describe('MMS pictures', () => {
 
 describe('privacy', () => {
   it('never lets the sender’s number reach a wall frame, a log line or an error body', async () => {
-    const lines: string[] = [];
     await server.close({ removeData: true });
-    const { loggerOptions } = await import('../../server/logger.js');
-    const options = loggerOptions('trace') as object;
-    server = await startServer({
-      env: { TWILIO_AUTH_TOKEN: TWILIO_TOKEN },
-      logger: { ...options, stream: { write: (line: string) => void lines.push(line) } },
-    });
+    const { logger, lines } = capturedLogger();
+    server = await startServer({ env: { TWILIO_AUTH_TOKEN: TWILIO_TOKEN }, logger });
     auth = { authorization: `Bearer ${await server.adminToken()}` };
     await server.request('PATCH', '/api/walls/capcomnet', { moderation: 'post' }, auth);
     const wall = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);

@@ -1,12 +1,10 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loggerOptions } from '../../server/logger.js';
 import { verifyVonageSignature, type VonageSignatureMethod } from '../../server/providers/vonage-signature.js';
 import { sweepVonageParts } from '../../server/routes/ingest-vonage.js';
-import { startServer, type TestResponse, type TestServer } from '../helpers/server.js';
+import { capturedLogger, startServer, type TestResponse, type TestServer } from '../helpers/server.js';
 import { SDK_ALGORITHM, vonageSdk, vonageSign } from '../helpers/vonage.js';
 
 const SECRET = 'vonage-signature-secret-7c1e';
@@ -343,18 +341,8 @@ describe('receiving a Vonage SMS', () => {
 
   it('never writes the sender’s number or the secret to the log', async () => {
     clock = Date.now();
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    server = await startServer({
-      now: () => new Date(clock),
-      env: { VONAGE_SIGNATURE_SECRET: SECRET },
-      logger: { ...(loggerOptions('trace') as object), stream },
-    });
+    const { logger, lines } = capturedLogger();
+    server = await startServer({ now: () => new Date(clock), env: { VONAGE_SIGNATURE_SECRET: SECRET }, logger });
     servers.push(server);
     await postForm(signed(inbound('m-log', 'hello')));
     await postForm(inbound('m-log-2', 'unsigned'));
