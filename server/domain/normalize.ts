@@ -283,6 +283,27 @@ export function normalizeHashtag(tag: string): string {
   return HASHTAG.test(folded) ? folded : '';
 }
 
+/** Latin letters that carry their accent in their shape, and Greek's final sigma: folded as a reader would type them. */
+const FOLDED_LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i', ς: 'σ' };
+const FOLDABLE_LETTER = /[ßæœøđðłþıς]/gu;
+/** Accents on Latin letters. Marks in other scripts are letters' vowels or tones, and folding them would merge words. */
+const LATIN_ACCENTS = /(?<=\p{Script=Latin})\p{M}+/gu;
+
+/**
+ * What two hashtags are compared by: the normalized hashtag with Latin accents folded, so that "#CapComNét",
+ * "#capcomnet" and "#ＣａｐＣｏｍＮｅｔ" are one tag, as Mastodon's own tag search treats them. Returns '' for
+ * what is not a hashtag. Walls keep the tags as written (`normalizeHashtag`); every match goes through here.
+ */
+export function hashtagKey(tag: string): string {
+  const normalized = normalizeHashtag(tag);
+  if (normalized === '') return '';
+  return normalized
+    .normalize('NFD')
+    .replace(LATIN_ACCENTS, '')
+    .replace(FOLDABLE_LETTER, (letter) => FOLDED_LETTERS[letter] ?? letter)
+    .normalize('NFC');
+}
+
 /** The hashtags a text names, normalized, without repeats, in order of first appearance. */
 export function extractHashtags(text: string): string[] {
   const tags = new Set<string>();

@@ -1,5 +1,5 @@
 import type { Repositories } from '../db/repositories/index.js';
-import { extractHashtags } from '../domain/normalize.js';
+import { extractHashtags, hashtagKey } from '../domain/normalize.js';
 import { startsWithKeyword } from '../domain/sms.js';
 import type { Wall } from '../domain/wall.js';
 import { AppError, notFound } from '../errors.js';
@@ -29,8 +29,8 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
     const byAddress = wallForAddress(walls, input.to);
     if (byAddress) return byAddress;
   }
-  const tags = new Set(extractHashtags(input.text));
-  const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(h)));
+  const tags = new Set(extractHashtags(input.text).map(hashtagKey));
+  const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(hashtagKey(h))));
   if (byTag) return byTag;
   const byKeyword = walls.find((w) => w.settings.smsKeyword !== null && startsWithKeyword(input.text, w.settings.smsKeyword));
   if (byKeyword) return byKeyword;
@@ -54,7 +54,8 @@ export function wallForAddress(walls: Wall[], address: string): Wall | undefined
   const base = owner(plus[1]! + plus[3]!);
   if (!base) return undefined;
   const tag = plus[2]!;
-  return walls.find((w) => w.slug === tag || w.settings.hashtags.includes(tag)) ?? base;
+  const tagKey = hashtagKey(tag);
+  return walls.find((w) => w.slug === tag || (tagKey !== '' && w.settings.hashtags.some((h) => hashtagKey(h) === tagKey))) ?? base;
 }
 
 /** Compares SMS numbers by their digits and email addresses case-insensitively. */

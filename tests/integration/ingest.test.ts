@@ -39,6 +39,12 @@ describe('routing a contribution to its wall', () => {
     expect(sms('SM3', 'Vu à la plénière ＃ｐａｒｉｓ２０').message.wallSlug).toBe('paris20');
   });
 
+  it('matches a hashtag whatever its accents, as the social sources do', async () => {
+    await server.request('POST', '/api/walls', { slug: 'fete', title: 'Fête', hashtags: ['#Fête'] }, auth);
+    expect(sms('SM6', 'Quelle soirée #FETE').message.wallSlug).toBe('fete');
+    expect(sms('SM7', 'Et encore #fête').message.wallSlug).toBe('fete');
+  });
+
   it('sends anything else to the default wall', () => {
     expect(sms('SM4', 'no tag here').message.wallSlug).toBe('capcomnet');
   });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { extractHashtags, normalizeHashtag, normalizeLabel, normalizeText } from '../../server/domain/normalize.js';
+import { extractHashtags, hashtagKey, normalizeHashtag, normalizeLabel, normalizeText } from '../../server/domain/normalize.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -501,6 +501,37 @@ describe('normalizeHashtag', () => {
       expect(normalizeHashtag(once)).toBe(once);
       expect(once).toBe(once.toLowerCase());
     }
+  });
+});
+
+describe('hashtagKey', () => {
+  it('makes one tag of its spellings: case, width and Latin accents', () => {
+    for (const spelling of ['#CapComNet', 'capcomnet', '#CapComNét', '＃ＣａｐＣｏｍＮｅｔ', '#CAPCOMNÈT', '#cap\u200Bcomnet']) {
+      expect(hashtagKey(spelling)).toBe('capcomnet');
+    }
+  });
+
+  it('folds accents written as combining marks as well as precomposed ones', () => {
+    expect(hashtagKey('#Fe\u0302te')).toBe('fete');
+    expect(hashtagKey('#Fête')).toBe('fete');
+  });
+
+  it('folds the Latin letters that carry their accent in their shape, and Greek final sigma', () => {
+    expect(hashtagKey('#Straße')).toBe('strasse');
+    expect(hashtagKey('#Łódź')).toBe('lodz');
+    expect(hashtagKey('#Œuvre')).toBe('oeuvre');
+    expect(hashtagKey('#ΟΔΟΣ')).toBe(hashtagKey('#οδος'));
+  });
+
+  it('keeps the marks that are vowels or tones in other scripts, so different words stay different', () => {
+    expect(hashtagKey('#हिन्दी')).toBe('हिन्दी');
+    expect(hashtagKey('#किताब')).not.toBe(hashtagKey('#कताब'));
+    expect(hashtagKey('#東京')).toBe('東京');
+  });
+
+  it('refuses what is not a hashtag, and is stable when run twice', () => {
+    expect(hashtagKey('#a-b')).toBe('');
+    for (const tag of ['#Fête', '#Straße', '#İstanbul']) expect(hashtagKey(hashtagKey(tag))).toBe(hashtagKey(tag));
   });
 });
 
