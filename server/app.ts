@@ -24,6 +24,7 @@ import { mailgunRoutes } from './routes/ingest-mailgun.js';
 import { postmarkRoutes } from './routes/ingest-postmark.js';
 import { sendgridRoutes } from './routes/ingest-sendgrid.js';
 import { smsGatewayRoutes } from './routes/ingest-sms-gateway.js';
+import { sourceRoutes } from './routes/sources.js';
 import { twilioRoutes } from './routes/ingest-twilio.js';
 import { vonageRoutes } from './routes/ingest-vonage.js';
 import { mediaRoutes } from './routes/media.js';
@@ -39,8 +40,12 @@ import { createMediaStore, DEFAULT_MEDIA_LIMITS, type MediaLimits, type MediaSto
 import { createModeration, type Moderate } from './services/moderation.js';
 import { createPublishDelay } from './services/publish-delay.js';
 import { createSmsReceiver, type SmsReceiver } from './services/sms.js';
+import { createSocialIntake, type SocialIntake } from './services/social.js';
 import { createWalls, type Walls } from './services/walls.js';
 import { registerSmtpReceiver } from './smtp/receiver.js';
+import { SourceManager } from './sources/manager.js';
+import { SOURCE_RUNNERS } from './sources/runners.js';
+import { DEFAULT_SOURCE_TIMING, type SourceTiming } from './sources/types.js';
 
 export interface Limits {
   /** Login attempts per client IP per minute. */
@@ -60,6 +65,8 @@ export interface AppOptions {
   socketPolicy?: Partial<SocketPolicy>;
   limits?: Partial<Limits>;
   mediaLimits?: Partial<MediaLimits>;
+  /** How fast social sources poll and retry; tests shrink it. */
+  sourceTiming?: Partial<SourceTiming>;
 }
 
 /** What the first start created, so that main can tell the organiser once. */
@@ -84,6 +91,10 @@ export interface Toile {
   /** The email intakes' common path: automatic mail refused, images stored, then `ingest`. */
   email: EmailReceiver;
   media: MediaStore;
+  /** The social sources of every wall (Mastodon, Bluesky, X), run under the app's lifecycle. */
+  sources: SourceManager;
+  /** How posts enter, change and are retracted by their authors (social sources and API bridges). */
+  social: SocialIntake;
   moderate: Moderate;
   /** Approves the delayed messages that are due; runs every second, callable directly in tests. */
   publishDue: () => number;
@@ -158,6 +169,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const moderate = createModeration(ctx);
   const ingest = createIngest(ctx);
+  const social = createSocialIntake(ctx, ingest, (error, source) =>
+    app.log.warn({ err: error, source: source.id, kind: source.kind }, 'skipped a social post that could not be stored'),
+  );
   const media = createMediaStore(repos, config.dataDir, { ...DEFAULT_MEDIA_LIMITS, ...options.mediaLimits }, now);
   const toile: Toile = {
     config,
@@ -170,6 +184,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sms: createSmsReceiver(ctx, ingest, { perSenderPerMinute: config.smsPerMinute }),
     media,
     email: createEmailReceiver(ctx, ingest, media),
+    social,
+    sources: new SourceManager(ctx, social, SOURCE_RUNNERS, { ...DEFAULT_SOURCE_TIMING, ...options.sourceTiming }, app.log.child({ component: 'sources' })),
     moderate,
     publishDue: createPublishDelay(ctx, moderate),
     walls: createWalls(ctx),
@@ -188,7 +204,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   }, 1000);
   publishTimer.unref();
+  // Sources start once the app is ready to serve (not while tests build it only to inject requests) and
+  // stop before the database closes, so that what they were storing is committed or not started.
+  app.addHook('onReady', async () => toile.sources.startAll());
   app.addHook('onClose', async () => {
+    await toile.sources.close();
     clearInterval(publishTimer);
     toile.feeds.close();
     db.close();
@@ -224,6 +244,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sendgridRoutes);
   await app.register(postmarkRoutes);
   registerSmtpReceiver(app);
+  await app.register(sourceRoutes);
   await app.register(mediaRoutes);
   await app.register(moderationRoutes);
   await app.register(realtimeRoutes);

@@ -46,6 +46,8 @@ export interface Contribution {
   };
   text: string;
   media?: MediaItem[];
+  /** A content warning the author put on the post (Mastodon's spoiler text, a sensitive flag). */
+  contentWarning?: string;
   /** When the contributor sent it, as the provider says; defaults to the time of receipt. */
   createdAt?: Date;
   /** The provider's payload, kept private for audit and erased by retention. */
@@ -60,6 +62,8 @@ export interface WallMessage {
   author: { name: string; handle?: string; avatarUrl?: string };
   text: string;
   media: MediaItem[];
+  /** Present when the author marked the post: a wall shows this warning and keeps the text and images hidden. */
+  contentWarning?: string;
   createdAt: string;
   pinned: boolean;
 }

@@ -5,6 +5,11 @@ import type { MessageStatus } from './message.js';
  * a moderator approves or rejects it; an approved message can be hidden, pinned and unpinned. Rejected
  * and hidden messages can be approved again, so that a decision can be undone.
  */
+/** The reason a message is off every screen for good: its author deleted the post. */
+export const DELETED_BY_AUTHOR = 'deleted-by-author';
+/** The reason an approved post is back in the queue: its author changed it after a moderator saw it. */
+export const EDITED = 'edited';
+
 export const MODERATION_ACTIONS = ['approve', 'reject', 'hide', 'pin', 'unpin'] as const;
 export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
 

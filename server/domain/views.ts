@@ -13,6 +13,7 @@ export function toWallMessage(m: StoredMessage): WallMessage {
     author,
     text: m.text,
     media: m.media,
+    ...(m.contentWarning === null ? {} : { contentWarning: m.contentWarning }),
     createdAt: m.createdAt,
     pinned: m.pinned,
   };

@@ -1,12 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
-import { slugParams, type SlugParams } from './schemas.js';
+import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
 interface ApiMessageBody {
   externalId: string;
   author: { name: string; handle?: string; avatarUrl?: string };
   text: string;
+  media?: { url: string; alt?: string }[];
+  contentWarning?: string;
   createdAt?: string;
 }
 
@@ -45,6 +48,17 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
               },
             },
             text: { type: 'string', maxLength: 20_000 },
+            media: {
+              type: 'array',
+              maxItems: 4,
+              items: {
+                type: 'object',
+                required: ['url'],
+                additionalProperties: false,
+                properties: { url: { type: 'string', maxLength: 2000, pattern: '^https://' }, alt: { type: 'string', maxLength: 2000 } },
+              },
+            },
+            contentWarning: { type: 'string', maxLength: 500 },
             createdAt: { type: 'string', format: 'date-time' },
           },
         },
@@ -52,7 +66,7 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { externalId, author, text, createdAt } = request.body;
+      const { externalId, author, text, media, contentWarning, createdAt } = request.body;
       const { message, created } = ingest(
         {
           channel: 'api',
@@ -62,11 +76,37 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
           wallSlug: request.params.slug,
           author: { name: author.name, handle: author.handle, avatarUrl: author.avatarUrl },
           text,
+          media: (media ?? []).map((item) => ({ kind: 'image' as const, url: item.url, ...(item.alt ? { alt: item.alt } : {}) })),
+          ...(contentWarning ? { contentWarning } : {}),
           createdAt: createdAt === undefined ? undefined : new Date(createdAt),
         },
         { refuseUnusable: true },
       );
       return reply.code(created ? 201 : 200).send({ id: message.id, status: message.status });
+    },
+  );
+
+  // A bridge retracts what its network's author deleted: the message leaves every screen and its text is erased.
+  app.delete<{ Params: SlugParams & { externalId: string } }>(
+    '/api/walls/:slug/messages/:externalId',
+    {
+      onRequest: requireRole('ingest'),
+      schema: {
+        params: {
+          type: 'object',
+          required: ['slug', 'externalId'],
+          properties: { slug: { type: 'string', pattern: slugPattern }, externalId: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 200: accepted },
+      },
+    },
+    async (request) => {
+      const { slug, externalId } = request.params;
+      const message = app.toile.repos.messages.byProviderId('api', `${slug}:${externalId}`);
+      if (!message) throw notFound(`Message "${externalId}" of wall "${slug}"`);
+      app.toile.social.retractMessage(message, { externalId });
+      const current = app.toile.repos.messages.byId(message.id)!;
+      return { id: current.id, status: current.status };
     },
   );
 

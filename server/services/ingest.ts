@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../db/repositories/messages.js';
-import type { Contribution, MessageStatus } from '../domain/message.js';
+import type { Contribution, MediaItem, MessageStatus } from '../domain/message.js';
 import { authorLabel } from '../domain/mask.js';
 import { maskContactData } from '../domain/mask.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
@@ -41,6 +41,17 @@ const MASKED_CHANNELS = new Set(['sms', 'email', 'web']);
 
 /** The longest text a wall shows, in grapheme clusters (what a reader counts as characters). */
 export const MAX_TEXT_GRAPHEMES = 500;
+/** Alt text describes a picture; a longer one is a second post in disguise. */
+const MAX_ALT_GRAPHEMES = 420;
+/** A content warning is a line, not a second post. */
+export const CONTENT_WARNING_GRAPHEMES = 120;
+
+/** Alt text is contributed text like any other: normalized, and dropped when nothing visible is left. */
+export function withCleanAlt(item: MediaItem): MediaItem {
+  if (item.alt === undefined) return item;
+  const alt = normalizeText(item.alt, { maxGraphemes: MAX_ALT_GRAPHEMES });
+  return alt === '' ? { kind: item.kind, url: item.url } : { kind: item.kind, url: item.url, alt };
+}
 
 /**
  * The one ingest pipeline every channel calls: route to a wall, normalize, dedupe, mask the author,
@@ -56,7 +67,7 @@ export function createIngest(ctx: ServiceContext) {
 
     const normalized = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
     const text = MASKED_CHANNELS.has(c.channel) ? maskContactData(normalized) : normalized;
-    const media = c.media ?? [];
+    const media = (c.media ?? []).map(withCleanAlt);
     const unusable = text === '' && media.length === 0;
     if (unusable && options.refuseUnusable) {
       throw badRequest('empty_text', 'text is empty once invisible and control characters are removed');
@@ -104,6 +115,7 @@ export function createIngest(ctx: ServiceContext) {
         authorAvatarUrl: c.author.avatarUrl ?? null,
         text,
         media,
+        contentWarning: c.contentWarning === undefined ? null : normalizeLabel(c.contentWarning, { maxGraphemes: CONTENT_WARNING_GRAPHEMES }) || null,
         status,
         reasons,
         createdAt: (c.createdAt ?? ctx.now()).toISOString(),

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
-import { transition, type ModerationAction } from '../domain/moderation.js';
+import { DELETED_BY_AUTHOR, transition, type ModerationAction } from '../domain/moderation.js';
 import { toWallMessage } from '../domain/views.js';
 import { conflict, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
@@ -23,6 +23,9 @@ export function createModeration(ctx: ServiceContext) {
           'version_conflict',
           `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
         );
+      }
+      if (action === 'approve' && current.reasons.includes(DELETED_BY_AUTHOR)) {
+        throw conflict('deleted_by_author', `Message ${id} was deleted by its author; it cannot be shown again.`);
       }
       const step = transition(current, action);
       if (!step.ok) throw conflict('invalid_transition', step.reason);

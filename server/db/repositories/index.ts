@@ -8,6 +8,7 @@ import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
 import { sessionsRepository } from './sessions.js';
 import { smsPartsRepository } from './sms-parts.js';
+import { sourcesRepository } from './sources.js';
 import { tokensRepository } from './tokens.js';
 import { usersRepository } from './users.js';
 import { wallsRepository } from './walls.js';
@@ -79,6 +80,7 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     meta: metaRepository(db),
     sessions: sessionsRepository(db),
     smsParts: smsPartsRepository(db),
+    sources: sourcesRepository(db),
     tokens: tokensRepository(db),
     users: usersRepository(db),
     walls: wallsRepository(db),

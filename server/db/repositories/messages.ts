@@ -14,6 +14,8 @@ export interface StoredMessage {
   authorAvatarUrl: string | null;
   text: string;
   media: MediaItem[];
+  /** A content warning the author put on the post: the wall shows it instead of the post. */
+  contentWarning: string | null;
   status: MessageStatus;
   reasons: string[];
   pinned: boolean;
@@ -39,6 +41,7 @@ export interface NewMessage {
   authorAvatarUrl: string | null;
   text: string;
   media: MediaItem[];
+  contentWarning?: string | null;
   status: MessageStatus;
   reasons: string[];
   createdAt: string;
@@ -62,6 +65,7 @@ interface MessageRow {
   author_avatar_url: string | null;
   text: string;
   media: string;
+  content_warning: string | null;
   status: MessageStatus;
   reasons: string;
   pinned: number;
@@ -89,6 +93,7 @@ function toMessage(row: MessageRow): StoredMessage {
     authorAvatarUrl: row.author_avatar_url,
     text: row.text,
     media: JSON.parse(row.media) as MediaItem[],
+    contentWarning: row.content_warning,
     status: row.status,
     reasons: JSON.parse(row.reasons) as string[],
     pinned: row.pinned === 1,
@@ -105,7 +110,7 @@ function toMessage(row: MessageRow): StoredMessage {
 
 const SELECT = `
   SELECT m.id, m.wall_id, w.slug AS wall_slug, m.channel, m.source, m.provider_message_id, m.author_name,
-         m.author_handle, m.author_avatar_url, m.text, m.media, m.status, m.reasons, m.pinned, m.version,
+         m.author_handle, m.author_avatar_url, m.text, m.media, m.content_warning, m.status, m.reasons, m.pinned, m.version,
          m.created_at, m.received_at, m.decided_at, m.decided_by, m.control, m.contributor_id,
          c.kind AS sender_kind, c.address AS sender_address
   FROM messages m
@@ -122,10 +127,11 @@ export interface StateChange {
 export function messagesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
-       author_avatar_url, text, media, status, reasons, created_at, received_at, decided_at, decided_by, publish_at, raw, control)
+       author_avatar_url, text, media, content_warning, status, reasons, created_at, received_at, decided_at, decided_by,
+       publish_at, raw, control)
      VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
-       @authorAvatarUrl, @text, @media, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy, @publishAt, @raw,
-       @control)
+       @authorAvatarUrl, @text, @media, @contentWarning, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy,
+       @publishAt, @raw, @control)
      ON CONFLICT (source, provider_message_id) DO NOTHING
      RETURNING id`,
   );
@@ -171,6 +177,16 @@ export function messagesRepository(db: Db) {
     `UPDATE messages SET status = 'rejected', pinned = 0, reasons = ?, decided_at = ?, decided_by = ?, version = version + 1
      WHERE id = ? AND version = ? RETURNING version`,
   );
+  const revise = db.prepare<
+    { id: number; version: number; text: string; media: string; contentWarning: string | null; status: string; reasons: string;
+      pinned: number; decidedAt: string | null; decidedBy: string | null; raw: string | null; keepPublishAt: number },
+    { version: number }
+  >(
+    `UPDATE messages SET text = @text, media = @media, content_warning = @contentWarning, status = @status, reasons = @reasons,
+       pinned = @pinned, decided_at = @decidedAt, decided_by = @decidedBy, raw = @raw,
+       publish_at = CASE WHEN @keepPublishAt = 1 THEN publish_at END, version = version + 1
+     WHERE id = @id AND version = @version RETURNING version`,
+  );
   const linkMedia = db.prepare<[number, string]>('INSERT OR IGNORE INTO message_media (message_id, name) VALUES (?, ?)');
 
   return {
@@ -183,6 +199,7 @@ export function messagesRepository(db: Db) {
         ...message,
         media: JSON.stringify(message.media),
         reasons: JSON.stringify(message.reasons),
+        contentWarning: message.contentWarning ?? null,
         control: message.control ? 1 : 0,
       }) as { id: number } | undefined;
       if (row === undefined) return null;
@@ -198,6 +215,7 @@ export function messagesRepository(db: Db) {
         authorAvatarUrl: message.authorAvatarUrl,
         text: message.text,
         media: message.media,
+        contentWarning: message.contentWarning ?? null,
         status: message.status,
         reasons: message.reasons,
         pinned: false,
@@ -239,6 +257,36 @@ export function messagesRepository(db: Db) {
     /** Delayed messages whose time has come and that no moderator has decided on. */
     duePublications(now: string, limit: number): { id: number; version: number }[] {
       return due.all(now, limit);
+    },
+    /**
+     * Replaces what the author wrote (an edited or deleted post) and the state that follows from it, as an
+     * optimistic update: returns false when the version moved on since it was read.
+     */
+    revise(
+      id: number,
+      expectedVersion: number,
+      change: Pick<StoredMessage, 'text' | 'media' | 'contentWarning' | 'status' | 'reasons' | 'pinned' | 'decidedAt' | 'decidedBy'> & {
+        raw: string | null;
+        /** A pending post on the broadcast-delay lane keeps its time, unless a rule now holds it. */
+        keepPublishAt: boolean;
+      },
+    ): boolean {
+      return (
+        revise.get({
+          id,
+          version: expectedVersion,
+          text: change.text,
+          media: JSON.stringify(change.media),
+          contentWarning: change.contentWarning,
+          status: change.status,
+          reasons: JSON.stringify(change.reasons),
+          pinned: change.pinned ? 1 : 0,
+          decidedAt: change.decidedAt,
+          decidedBy: change.decidedBy,
+          raw: change.raw,
+          keepPublishAt: change.keepPublishAt ? 1 : 0,
+        }) !== undefined
+      );
     },
     /** Optimistic update: returns false when the version moved on since it was read. */
     changeState(id: number, expectedVersion: number, change: StateChange): boolean {
