@@ -84,6 +84,35 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     expect(await stillMarked(wall)).toBe(true);
   });
 
+  it('shows only the warning of a post behind a content warning, and drops a post its author deleted', async () => {
+    const wall = await open('/w/capcomnet');
+    await wall.getByRole('heading', { name: 'Cap’Com' }).waitFor();
+    const auth = { authorization: `Bearer ${token}` };
+    const posted = await server.request(
+      'POST',
+      '/api/walls/capcomnet/messages',
+      {
+        externalId: 'cw-1',
+        author: { name: 'Claire', handle: '@claire@piaille.fr' },
+        text: 'Spoiler: the serious game ends with a twist',
+        media: [{ url: 'https://127.0.0.1:9/spoiler.jpg', alt: 'the final screen' }],
+        contentWarning: 'résultats du jeu <b>SENA</b>',
+      },
+      auth,
+    );
+    await approve(posted.body.id);
+
+    const card = wall.locator(`[data-message-id="${posted.body.id}"]`);
+    await card.locator('.warning').waitFor();
+    expect(await card.locator('.warning').textContent()).toContain('résultats du jeu <b>SENA</b>');
+    expect(await card.locator('.text').count()).toBe(0);
+    expect(await card.locator('.media img').count()).toBe(0);
+    expect(await card.getByText('@claire@piaille.fr', { exact: false }).count()).toBe(1);
+
+    await server.request('DELETE', '/api/walls/capcomnet/messages/cw-1', undefined, auth);
+    await card.waitFor({ state: 'detached' });
+  });
+
   async function logIn(page: Page): Promise<void> {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(server.adminPassword);

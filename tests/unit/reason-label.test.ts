@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reasonLabel } from '../../client/src/shared/format.js';
+import { channelLabel, reasonLabel } from '../../client/src/shared/format.js';
 
 describe('the console’s words for why a message was held or refused', () => {
   it('names the SMS reasons a moderator meets', () => {
@@ -7,6 +7,19 @@ describe('the console’s words for why a message was held or refused', () => {
     expect(reasonLabel('opted-out')).toBe('Sender texted STOP');
     expect(reasonLabel('incomplete')).toBe('Long SMS with a missing part');
     expect(reasonLabel('media-http-401')).toBe('Picture refused (HTTP 401)');
+  });
+
+  it('says when a social post was edited or deleted by its author', () => {
+    expect(reasonLabel('edited')).toBe('Edited by its author after approval');
+    expect(reasonLabel('deleted-by-author')).toBe('Deleted by its author');
+  });
+
+  it('names a social post by its network, and other messages by their channel', () => {
+    expect(channelLabel('social', 'mastodon')).toBe('Mastodon');
+    expect(channelLabel('social', 'bluesky')).toBe('Bluesky');
+    expect(channelLabel('social', 'x')).toBe('X');
+    expect(channelLabel('social', 'somewhere')).toBe('Social');
+    expect(channelLabel('sms', 'twilio')).toBe('SMS');
   });
 
   it('quotes a blocked term, and shows an unknown reason as it is', () => {

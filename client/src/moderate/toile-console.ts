@@ -6,6 +6,7 @@ import type { Session } from './toile-login-form.js';
 import type { ModerationRequest } from './toile-moderation-card.js';
 import './toile-login-form.js';
 import './toile-moderation-queue.js';
+import './toile-sources-panel.js';
 
 type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -13,7 +14,9 @@ type Phase = 'loading' | 'signed-out' | 'ready';
  * The moderation console at /moderate. It resumes the session (`GET /api/auth/me`) or shows the login
  * form, lists the walls (`GET /api/walls`, the choice kept in the URL hash, e.g. `#capcomnet`), follows
  * the chosen wall's moderator socket and sends the moderators' decisions with the version they saw, so
- * that a decision on a message someone else just changed is refused (409) and said so.
+ * that a decision on a message someone else just changed is refused (409) and said so. Admins also get a
+ * "Sources" toggle that shows the wall's social sources above the queue (above, so that opening it shows
+ * it however long the queue is); moderators do not, as the API refuses them.
  *
  * It has no public properties and fires no events: it is the page.
  */
@@ -26,6 +29,7 @@ export class ToileConsole extends LitElement {
     notice: { state: true },
     signedOutNotice: { state: true },
     busy: { state: true },
+    sourcesShown: { state: true },
   };
 
   static override styles = css`
@@ -117,6 +121,7 @@ export class ToileConsole extends LitElement {
   declare notice: string;
   declare signedOutNotice: string;
   declare busy: ReadonlySet<number>;
+  declare sourcesShown: boolean;
 
   private csrfToken: string | null = null;
   private readonly connection = new ModerationConnection(this, { onDown: () => void this.checkSession() });
@@ -131,6 +136,7 @@ export class ToileConsole extends LitElement {
     this.notice = '';
     this.signedOutNotice = '';
     this.busy = new Set();
+    this.sourcesShown = false;
   }
 
   override connectedCallback(): void {
@@ -164,6 +170,11 @@ export class ToileConsole extends LitElement {
             >`
           : nothing}
         ${this.slug ? html`<a href=${`/w/${encodeURIComponent(this.slug)}`} target="_blank" rel="noopener">Open the wall</a>` : nothing}
+        ${this.user.role === 'admin' && this.slug
+          ? html`<button aria-expanded=${this.sourcesShown ? 'true' : 'false'} @click=${() => (this.sourcesShown = !this.sourcesShown)}>
+              Sources
+            </button>`
+          : nothing}
         <span class="who">${this.user.username} · ${this.user.role}</span>
         <button @click=${() => void this.logout()}>Log out</button>
       </header>
@@ -172,6 +183,9 @@ export class ToileConsole extends LitElement {
           ? html`<p class="notice" role="alert">
               <span>${this.notice}</span><button @click=${() => (this.notice = '')} aria-label="Dismiss">×</button>
             </p>`
+          : nothing}
+        ${this.sourcesShown && this.user.role === 'admin' && this.slug
+          ? html`<toile-sources-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-sources-panel>`
           : nothing}
         ${this.slug
           ? html`<toile-moderation-queue
@@ -277,6 +291,7 @@ export class ToileConsole extends LitElement {
     this.walls = [];
     this.slug = '';
     this.notice = '';
+    this.sourcesShown = false;
     this.signedOutNotice = reason;
   }
 }

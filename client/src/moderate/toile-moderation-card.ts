@@ -92,6 +92,12 @@ export class ToileModerationCard extends LitElement {
       color: var(--toile-accent, #ffb020);
       font-weight: 700;
     }
+    .warning {
+      margin: 0;
+      padding: 0.3em 0.6em;
+      border-left: 0.25em solid var(--toile-accent, #ffb020);
+      color: var(--toile-muted, #aab2c5);
+    }
     .text {
       margin: 0;
       font-size: 1.2em;
@@ -197,6 +203,9 @@ export class ToileModerationCard extends LitElement {
           ${m.pinned ? html`<span class="pinned">Pinned</span>` : nothing}
           ${m.status !== 'pending' && m.decidedBy ? html`<span>${m.status} by ${m.decidedBy}</span>` : nothing}
         </div>
+        ${m.contentWarning
+          ? html`<p class="warning">Content warning, the wall shows only this line: <strong>${m.contentWarning}</strong></p>`
+          : nothing}
         <p class="text">${m.text}</p>
         ${images.length > 0
           ? html`<div class="media">${images.map((image) => html`<img src=${image.src} alt=${image.alt} loading="lazy" />`)}</div>`

@@ -9,7 +9,11 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   api: 'API',
 };
 
-export function channelLabel(channel: string): string {
+/** Social posts are named by their network, which is what a reader recognises. */
+const SOURCE_LABELS: Record<string, string> = { mastodon: 'Mastodon', bluesky: 'Bluesky', x: 'X' };
+
+export function channelLabel(channel: string, source?: string): string {
+  if (channel === 'social' && source !== undefined && SOURCE_LABELS[source] !== undefined) return SOURCE_LABELS[source];
   return (CHANNEL_LABELS as Record<string, string>)[channel] ?? channel;
 }
 
@@ -52,6 +56,8 @@ const REASON_LABELS: Record<string, string> = {
   'mailer-daemon': 'Email from a mail server',
   bulk: 'Bulk email',
   'mailing-list': 'Mailing-list email',
+  edited: 'Edited by its author after approval',
+  'deleted-by-author': 'Deleted by its author',
 };
 
 /** `blocked-term:foo` → `Blocked term “foo”`; `media-http-401` → `Picture refused (HTTP 401)`; others as they are. */

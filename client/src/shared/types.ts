@@ -24,6 +24,8 @@ export interface WallMessage {
   author: { name: string; handle?: string; avatarUrl?: string };
   text: string;
   media: MediaItem[];
+  /** Set when the author put a warning on the post: walls show the warning, not the text or images. */
+  contentWarning?: string;
   createdAt: string;
   pinned: boolean;
 }
@@ -79,4 +81,35 @@ export interface User {
 export interface ApiErrorBody {
   code: string;
   message: string;
+}
+
+/** The social networks a wall can follow (DESIGN.md, "Social sources"). */
+export type SourceKind = 'mastodon' | 'bluesky' | 'x';
+
+/** Whether a source is reading: `failing` still retries on its own; `stopped` is not running (the app is shutting down). */
+export type SourceState = 'running' | 'paused' | 'failing' | 'stopped';
+
+/**
+ * A social source as `GET /api/walls/:slug/sources` lists it. Secrets never come back: the API answers
+ * only whether one is set (`hasAccessToken`, `hasBearerToken`).
+ */
+export type SourceView = SourceViewCommon &
+  (
+    | { kind: 'mastodon'; settings: { instance: string; hashtag: string; hasAccessToken: boolean } }
+    | { kind: 'bluesky'; settings: { hashtag: string; jetstreamUrl: string; appviewUrl: string; cdnUrl: string } }
+    | { kind: 'x'; settings: { query: string; apiBase: string; hasBearerToken: boolean } }
+  );
+
+interface SourceViewCommon {
+  id: number;
+  wall: string;
+  paused: boolean;
+  state: SourceState;
+  lastPollAt: string | null;
+  lastEventAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  cursor: string | null;
+  itemsIngested: number;
+  createdAt: string;
 }

@@ -10,7 +10,9 @@ import type { WallMessage } from '../shared/types.js';
  * - `message` (`WallMessage | null`): the public message to show.
  * - `now` (number, ms since the epoch): the clock for the relative time; the wall ticks it.
  *
- * The `<article>` carries `data-message-id`, and the text is in `.text`. All user data goes through Lit
+ * The `<article>` carries `data-message-id`, and the text is in `.text`. A post its author put behind a
+ * content warning shows only the warning (`.warning`): a projector cannot ask the room before revealing it,
+ * so its text and images are not rendered at all. All user data goes through Lit
  * text bindings; only image URLs that pass `safeImageUrl()` reach a `src`. The text is sized by its
  * length, so that a short message reads large and a long one still fits on its card.
  */
@@ -62,6 +64,22 @@ export class ToileWallCard extends LitElement {
       border-radius: 0.5em;
       object-fit: cover;
       background: var(--toile-surface-raised, #202737);
+    }
+    .warning {
+      margin: 0;
+      padding: 0.7em 0.9em;
+      border-radius: 0.5em;
+      border: 1px dashed var(--toile-border, #323b50);
+      background: var(--toile-surface-raised, #202737);
+      font-size: 1.3em;
+      overflow-wrap: anywhere;
+    }
+    .warning strong {
+      display: block;
+      font-size: 0.7em;
+      letter-spacing: 0.06em;
+      text-transform: uppercase;
+      color: var(--toile-muted, #aab2c5);
     }
     .text {
       margin: 0;
@@ -171,10 +189,12 @@ export class ToileWallCard extends LitElement {
     return html`
       <article class=${m.pinned ? 'pinned' : ''} data-message-id=${m.id}>
         ${m.pinned ? html`<span class="pin">Pinned</span>` : nothing}
-        ${images.length > 0
-          ? html`<div class="media">${images.map((image) => html`<img src=${image.src} alt=${image.alt} loading="lazy" />`)}</div>`
-          : nothing}
-        <p class="text ${sizeClass(m.text)}">${m.text}</p>
+        ${m.contentWarning
+          ? html`<p class="warning"><strong>Content warning</strong>${m.contentWarning}</p>`
+          : html`${images.length > 0
+                ? html`<div class="media">${images.map((image) => html`<img src=${image.src} alt=${image.alt} loading="lazy" />`)}</div>`
+                : nothing}
+              <p class="text ${sizeClass(m.text)}">${m.text}</p>`}
         <footer>
           ${avatar !== null
             ? html`<img class="avatar" src=${avatar} alt="" />`
@@ -187,7 +207,7 @@ export class ToileWallCard extends LitElement {
               ></span
             >
           </span>
-          <span class="channel">${channelLabel(m.channel)}</span>
+          <span class="channel">${channelLabel(m.channel, m.source)}</span>
         </footer>
       </article>
     `;
