@@ -107,11 +107,14 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
 
   /**
    * Takes a message off every screen and erases what its author wrote, for good (see `retract`).
-   * Returns false when it was already retracted or changed meanwhile.
+   * Returns false when it was already retracted.
    */
-  function retractMessage(current: StoredMessage, detail: Record<string, unknown>): boolean {
+  function retractMessage(message: StoredMessage, detail: Record<string, unknown>): boolean {
     return repos.transaction(() => {
-      if (current.reasons.includes(DELETED_BY_AUTHOR)) return false;
+      // Read again under the write lock: a moderator's decision since `message` was read must not make the
+      // author's deletion fail its version check.
+      const current = repos.messages.byId(message.id);
+      if (!current || current.reasons.includes(DELETED_BY_AUTHOR)) return false;
       const now = ctx.now().toISOString();
       const wasApproved = current.status === 'approved';
       const changed = repos.messages.revise(current.id, current.version, {
@@ -238,10 +241,9 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
      */
     retract(source: StoredSource, remoteId: string): boolean {
       if (typeof remoteId !== 'string' || remoteId === '' || remoteId.length > MAX_ID_LENGTH) return false;
-      return repos.transaction(() => {
-        const current = find(source, wallOf(source), remoteId);
-        return current !== undefined && retractMessage(current, { source: source.id });
-      });
+      // Most deletions on a firehose are of posts never stored: they are looked up without taking the write lock.
+      const current = find(source, wallOf(source), remoteId);
+      return current !== undefined && retractMessage(current, { source: source.id });
     },
 
     retractMessage,
