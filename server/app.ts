@@ -31,6 +31,7 @@ import { mediaRoutes } from './routes/media.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { senderRoutes } from './routes/senders.js';
 import { wallRoutes } from './routes/walls.js';
 import { createAuth, randomToken, type Auth } from './services/auth.js';
 import type { ServiceContext } from './services/context.js';
@@ -247,6 +248,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sourceRoutes);
   await app.register(mediaRoutes);
   await app.register(moderationRoutes);
+  await app.register(senderRoutes);
   await app.register(realtimeRoutes);
   await app.register(pageRoutes);
 

@@ -1,4 +1,5 @@
 /** A wall: one screen's worth of contributions, with its own settings. */
+import { normalizeLabel, normalizeText } from './normalize.js';
 
 export const LAYOUTS = ['grid', 'columns', 'spotlight', 'ticker'] as const;
 export type Layout = (typeof LAYOUTS)[number];
@@ -29,6 +30,16 @@ export interface WallSettings {
   /** How many approved items a wall shows and a snapshot carries. */
   displayLimit: number;
   retentionDays: number | null;
+  /** Whether English and French profanity holds a message (`profanity:<word>`). */
+  profanityFilter: boolean;
+  /** Whether a message with a web address waits for a moderator (`link`). */
+  holdLinks: boolean;
+  /** The same text received on the wall within this many minutes is held (`duplicate`); 0 turns the rule off. */
+  duplicateWindowMinutes: number;
+  /** A contributor's messages past this many in a minute are held (`sender-rate`); 0 turns the rule off. */
+  senderPerMinute: number;
+  /** How to take part, in the organiser's words: shown on the wall and above the web form. */
+  instructions: string | null;
 }
 
 export interface Wall {
@@ -56,6 +67,11 @@ export interface PublicWall {
   emailAddresses: string[];
   smsKeyword: string | null;
   displayLimit: number;
+  /**
+   * How to take part, in the organiser's words (null: none). Optional because `wall` events stored in the log
+   * before walls had instructions are replayed as they were written.
+   */
+  instructions?: string | null;
 }
 
 export const DEFAULT_WALL_SETTINGS: WallSettings = {
@@ -73,7 +89,28 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   display: 'live',
   displayLimit: 50,
   retentionDays: null,
+  profanityFilter: true,
+  holdLinks: true,
+  duplicateWindowMinutes: 10,
+  senderPerMinute: 3,
+  instructions: null,
 };
+
+/** The longest contribution instructions, in grapheme clusters: two lines under a projected wall. */
+export const MAX_INSTRUCTIONS_GRAPHEMES = 280;
+
+/**
+ * Contribution instructions as a wall shows them: each line cleaned like a label (compatibility forms folded,
+ * hidden characters gone), empty lines dropped, at most 280 graphemes. Null when nothing visible is left.
+ */
+export function normalizeInstructions(input: string | null): string | null {
+  if (input === null) return null;
+  const lines = input
+    .split(/\r\n?|\n|[\u000B\u000C\u0085\u2028\u2029]/u)
+    .map((line) => normalizeLabel(line, { maxGraphemes: MAX_INSTRUCTIONS_GRAPHEMES }))
+    .filter((line) => line !== '');
+  return normalizeText(lines.join('\n'), { maxGraphemes: MAX_INSTRUCTIONS_GRAPHEMES }) || null;
+}
 
 export function publicWall(wall: Wall): PublicWall {
   const s = wall.settings;
@@ -89,6 +126,7 @@ export function publicWall(wall: Wall): PublicWall {
     emailAddresses: s.emailAddresses,
     smsKeyword: s.smsKeyword,
     displayLimit: s.displayLimit,
+    instructions: s.instructions,
   };
 }
 
@@ -98,6 +136,10 @@ export function adminWall(wall: Wall) {
     ...publicWall(wall),
     blockedTerms: wall.settings.blockedTerms,
     publishDelaySeconds: wall.settings.publishDelaySeconds,
+    profanityFilter: wall.settings.profanityFilter,
+    holdLinks: wall.settings.holdLinks,
+    duplicateWindowMinutes: wall.settings.duplicateWindowMinutes,
+    senderPerMinute: wall.settings.senderPerMinute,
     retentionDays: wall.settings.retentionDays,
     smsNamePrefix: wall.settings.smsNamePrefix,
     smsReply: wall.settings.smsReply,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { adminWall, DISPLAY_MODES, LAYOUTS, publicWall } from '../domain/wall.js';
+import { adminWall, DISPLAY_MODES, LAYOUTS, MAX_INSTRUCTIONS_GRAPHEMES, normalizeInstructions, publicWall } from '../domain/wall.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
 import type { WallInput, WallPatch } from '../services/walls.js';
@@ -65,10 +65,20 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
             display: { type: 'string', enum: [...DISPLAY_MODES] },
             displayLimit: { type: 'integer', minimum: 1, maximum: 500 },
             retentionDays: { type: ['integer', 'null'], minimum: 0, maximum: 3650 },
+            profanityFilter: { type: 'boolean' },
+            holdLinks: { type: 'boolean' },
+            duplicateWindowMinutes: { type: 'integer', minimum: 0, maximum: 1440 },
+            senderPerMinute: { type: 'integer', minimum: 0, maximum: 60 },
+            instructions: { type: ['string', 'null'], maxLength: MAX_INSTRUCTIONS_GRAPHEMES },
           },
         },
       },
     },
-    async (request) => adminWall(walls.update(request.params.slug, request.body, request.principal!.username)),
+    async (request) => {
+      const patch = request.body;
+      // Instructions are shown to the audience: cleaned here, so that the wall and the form show what was checked.
+      if (patch.instructions !== undefined) patch.instructions = normalizeInstructions(patch.instructions);
+      return adminWall(walls.update(request.params.slug, patch, request.principal!.username));
+    },
   );
 }

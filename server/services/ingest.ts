@@ -3,7 +3,8 @@ import type { Contribution, MediaItem, MessageStatus } from '../domain/message.j
 import { authorLabel } from '../domain/mask.js';
 import { maskContactData } from '../domain/mask.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
-import { matchBlockedTerm } from '../domain/rules.js';
+import { decide } from '../domain/rule-decision.js';
+import { contentReasons, readText, textKey } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
 import { badRequest } from '../errors.js';
@@ -39,6 +40,9 @@ export interface IngestOptions {
 /** Channels whose text is private writing: addresses and phone numbers typed in it are masked before anyone sees it. */
 const MASKED_CHANNELS = new Set(['sms', 'email', 'web']);
 
+/** The sender-rate rule counts a contributor's messages over this window. */
+const SENDER_RATE_WINDOW_MS = 60_000;
+
 /** The longest text a wall shows, in grapheme clusters (what a reader counts as characters). */
 export const MAX_TEXT_GRAPHEMES = 500;
 /** Alt text describes a picture; a longer one is a second post in disguise. */
@@ -61,6 +65,21 @@ export function withCleanAlt(item: MediaItem): MediaItem {
 export function createIngest(ctx: ServiceContext) {
   const { repos } = ctx;
 
+  /** Whether the wall received the same folded text within its duplicate window (0: the rule is off). */
+  function isDuplicate(wall: Wall, key: string): boolean {
+    const minutes = wall.settings.duplicateWindowMinutes;
+    if (minutes <= 0) return false;
+    return repos.rules.hasRecentText(wall.id, key, new Date(ctx.now().getTime() - minutes * 60_000).toISOString());
+  }
+
+  /** Whether the contributor already sent the wall its limit of messages in the last minute (0: the rule is off). */
+  function sendsTooFast(wall: Wall, contributorId: number): boolean {
+    const limit = wall.settings.senderPerMinute;
+    if (limit <= 0) return false;
+    const since = new Date(ctx.now().getTime() - SENDER_RATE_WINDOW_MS).toISOString();
+    return repos.rules.countRecentFromSender(wall.id, contributorId, since, limit) >= limit;
+  }
+
   return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
     const existing = options.deduped ? undefined : repos.messages.byProviderId(c.source, c.providerMessageId);
     if (existing) return { message: existing, created: false };
@@ -75,35 +94,41 @@ export function createIngest(ctx: ServiceContext) {
     const wall = options.wall ?? routeToWall(repos, { wallSlug: c.wallSlug, to: c.to, text });
     const now = ctx.now().toISOString();
 
-    let status: MessageStatus;
-    const reasons: string[] = [];
-    if (options.reject !== undefined) {
-      status = 'rejected';
-      reasons.push(...options.reject);
-    } else if (unusable) {
-      status = 'rejected';
-      reasons.push('empty');
-    } else {
-      const blocked = matchBlockedTerm(text, wall.settings.blockedTerms);
-      if (blocked !== null) reasons.push(`blocked-term:${blocked}`);
-      reasons.push(...(options.hold ?? []));
-      status = wall.moderation === 'post' && reasons.length === 0 ? 'approved' : 'pending';
-    }
-    // The broadcast delay: a post-moderated message waits N seconds, during which a moderator can veto it.
-    let publishAt: string | null = null;
-    if (status === 'approved' && wall.settings.publishDelaySeconds > 0) {
-      status = 'pending';
-      reasons.push('publish-delay');
-      publishAt = new Date(ctx.now().getTime() + wall.settings.publishDelaySeconds * 1000).toISOString();
-    }
-    const decided = status !== 'pending';
+    // The text rules are pure and read outside the write lock; the rules that read the wall's recent
+    // messages and its sender lists run in the transaction, so that they see every message stored before.
+    const rejected = options.reject !== undefined || unusable;
+    const reading = options.control ? null : readText(text, c.text);
+    const content = rejected || reading === null ? [] : contentReasons(text, wall.settings, reading);
+    const key = reading === null ? null : textKey(text, reading);
 
     return repos.transaction((): IngestResult => {
-      const contributorId =
-        c.author.address !== undefined && c.author.addressKind !== undefined
-          ? repos.contributors.idFor(c.author.addressKind, c.author.address, now)
-          : null;
       const sender = c.author.address !== undefined && c.author.addressKind !== undefined ? { kind: c.author.addressKind, address: c.author.address } : null;
+      const contributorId = sender === null ? null : repos.contributors.idFor(sender.kind, sender.address, now);
+      const decision = decide({
+        moderation: wall.moderation,
+        reject: options.reject,
+        unusable,
+        hold: options.hold ?? [],
+        content,
+        // A caption under pictures repeats innocently ("Photo !"), and a message the caller holds (a picture
+        // that could not be fetched) is seen by a moderator anyway: the duplicate rule reads text-only messages.
+        duplicate: !rejected && key !== null && media.length === 0 && (options.hold ?? []).length === 0 && isDuplicate(wall, key),
+        // A web client is an IP's hash, and a whole venue shares one IP behind its Wi-Fi: the form's own
+        // per-client limit applies to it instead, so that a room of attendees is not held as one sender.
+        senderRate: !rejected && contributorId !== null && sender?.kind !== 'client' && sendsTooFast(wall, contributorId),
+        sender: contributorId === null ? null : repos.senders.ruleFor(wall.id, contributorId),
+      });
+      let status: MessageStatus = decision.status;
+      const reasons = decision.reasons;
+      // The broadcast delay: a post-moderated message waits N seconds, during which a moderator can veto it.
+      // A trusted sender's message is approved at once: the delay guards against strangers.
+      let publishAt: string | null = null;
+      if (status === 'approved' && !decision.trusted && wall.settings.publishDelaySeconds > 0) {
+        status = 'pending';
+        reasons.push('publish-delay');
+        publishAt = new Date(ctx.now().getTime() + wall.settings.publishDelaySeconds * 1000).toISOString();
+      }
+      const decided = status !== 'pending';
       const message = repos.messages.insert({
         wallId: wall.id,
         channel: c.channel,
@@ -131,6 +156,7 @@ export function createIngest(ctx: ServiceContext) {
         return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
       }
       const id = message.id;
+      if (key !== null) repos.rules.setTextKey(id, key);
       repos.messages.linkMedia(id, media.flatMap((item) => (item.url.startsWith(MEDIA_PREFIX) ? [item.url.slice(MEDIA_PREFIX.length)] : [])));
       const wallEvent =
         status === 'approved'
@@ -140,7 +166,14 @@ export function createIngest(ctx: ServiceContext) {
       if (!options.control) repos.afterCommit(() => publishChange(ctx.hub, message, wallEvent));
       if (decided) {
         repos.audit.append(
-          { actor: 'system', action: status === 'approved' ? 'auto-approve' : 'auto-reject', wallId: wall.id, targetType: 'message', targetId: id, detail: { reasons } },
+          {
+            actor: 'system',
+            action: status === 'approved' ? 'auto-approve' : 'auto-reject',
+            wallId: wall.id,
+            targetType: 'message',
+            targetId: id,
+            detail: decision.trusted ? { reasons, rule: 'trusted-sender' } : { reasons },
+          },
           now,
         );
       }

@@ -5,7 +5,7 @@ import type { Contribution, MediaItem, MessageStatus } from '../domain/message.j
 import { httpsUrl, MAX_URL_LENGTH } from '../domain/urls.js';
 import { DELETED_BY_AUTHOR, EDITED } from '../domain/moderation.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
-import { matchBlockedTerm } from '../domain/rules.js';
+import { contentReasons } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
 import type { SocialPost } from '../sources/types.js';
@@ -194,22 +194,23 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
         if (text === current.text && contentWarning === current.contentWarning && JSON.stringify(media) === JSON.stringify(current.media)) return;
 
         const now = ctx.now().toISOString();
-        const blocked = matchBlockedTerm(text, wall.settings.blockedTerms);
+        // The wall's text rules read the new words as they read any message: blocked terms, profanity, links.
+        const held = contentReasons(text, wall.settings);
         let status: MessageStatus = current.status;
         let reasons = current.reasons;
         let wallEvent: 'approved' | 'removed' | null = null;
         if (current.status === 'approved') {
-          if (wall.moderation === 'post' && blocked === null) {
+          if (wall.moderation === 'post' && held.length === 0) {
             wallEvent = 'approved';
           } else {
             status = 'pending';
-            reasons = [...(blocked === null ? [] : [`blocked-term:${blocked}`]), EDITED];
+            reasons = [...held, EDITED];
             wallEvent = 'removed';
           }
         } else if (current.status === 'pending') {
           // The broadcast delay lets a post through unless a rule holds it: an edit that now trips one stops it.
-          const held = blocked === null ? [] : [`blocked-term:${blocked}`];
-          reasons = [...new Set([...reasons.filter((r) => !r.startsWith('blocked-term:') && (blocked === null || r !== 'publish-delay')), ...held, EDITED])];
+          const stale = (r: string) => r.startsWith('blocked-term:') || r.startsWith('profanity:') || r === 'link';
+          reasons = [...new Set([...reasons.filter((r) => !stale(r) && (held.length === 0 || r !== 'publish-delay')), ...held, EDITED])];
         }
         const changed = repos.messages.revise(current.id, current.version, {
           text,
@@ -221,7 +222,7 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
           decidedAt: status === 'pending' ? null : current.decidedAt,
           decidedBy: status === 'pending' ? null : current.decidedBy,
           raw: JSON.stringify(post.raw ?? null),
-          keepPublishAt: status === 'pending' && current.status === 'pending' && blocked === null,
+          keepPublishAt: status === 'pending' && current.status === 'pending' && held.length === 0,
         });
         if (!changed) return;
         const updated = repos.messages.byId(current.id)!;

@@ -6,6 +6,8 @@ import { mailgunTokensRepository } from './mailgun-tokens.js';
 import { mediaRepository } from './media.js';
 import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
+import { rulesRepository } from './rules.js';
+import { sendersRepository } from './senders.js';
 import { sessionsRepository } from './sessions.js';
 import { smsPartsRepository } from './sms-parts.js';
 import { sourcesRepository } from './sources.js';
@@ -78,6 +80,8 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     media: mediaRepository(db),
     messages: messagesRepository(db),
     meta: metaRepository(db),
+    rules: rulesRepository(db),
+    senders: sendersRepository(db),
     sessions: sessionsRepository(db),
     smsParts: smsPartsRepository(db),
     sources: sourcesRepository(db),

@@ -1,0 +1,87 @@
+import type { Db } from '../database.js';
+import type { AddressKind } from '../../domain/message.js';
+import type { SenderRule } from '../../domain/rule-decision.js';
+
+/** A sender on a wall's list, with their private address (moderators only). */
+export interface ListedSender {
+  id: number;
+  wallId: number;
+  contributorId: number;
+  rule: SenderRule;
+  kind: AddressKind;
+  address: string;
+  label: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+interface SenderRow {
+  id: number;
+  wall_id: number;
+  contributor_id: number;
+  rule: SenderRule;
+  kind: AddressKind;
+  address: string;
+  label: string;
+  created_by: string;
+  created_at: string;
+}
+
+function toSender(row: SenderRow): ListedSender {
+  return {
+    id: row.id,
+    wallId: row.wall_id,
+    contributorId: row.contributor_id,
+    rule: row.rule,
+    kind: row.kind,
+    address: row.address,
+    label: row.label,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+const SELECT = `
+  SELECT s.id, s.wall_id, s.contributor_id, s.rule, c.kind, c.address, s.label, s.created_by, s.created_at
+  FROM senders s JOIN contributors c ON c.id = s.contributor_id`;
+
+/** The trusted and blocked senders of each wall. */
+export function sendersRepository(db: Db) {
+  const list = db.prepare<[number], SenderRow>(`${SELECT} WHERE s.wall_id = ? ORDER BY s.id`);
+  const byId = db.prepare<[number], SenderRow>(`${SELECT} WHERE s.id = ?`);
+  const byContributor = db.prepare<[number, number], SenderRow>(`${SELECT} WHERE s.wall_id = ? AND s.contributor_id = ?`);
+  const ruleFor = db.prepare<[number, number], { rule: SenderRule }>('SELECT rule FROM senders WHERE wall_id = ? AND contributor_id = ?');
+  const upsert = db.prepare<[number, number, SenderRule, string, string, string], { id: number }>(
+    `INSERT INTO senders (wall_id, contributor_id, rule, label, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (wall_id, contributor_id) DO UPDATE SET
+       rule = excluded.rule, label = excluded.label, created_by = excluded.created_by, created_at = excluded.created_at
+     RETURNING id`,
+  );
+  const remove = db.prepare<[number]>('DELETE FROM senders WHERE id = ?');
+
+  return {
+    list(wallId: number): ListedSender[] {
+      return list.all(wallId).map(toSender);
+    },
+    byId(id: number): ListedSender | undefined {
+      const row = byId.get(id);
+      return row && toSender(row);
+    },
+    byContributor(wallId: number, contributorId: number): ListedSender | undefined {
+      const row = byContributor.get(wallId, contributorId);
+      return row && toSender(row);
+    },
+    /** The rule a wall has for a contributor, read for every message that has one. */
+    ruleFor(wallId: number, contributorId: number): SenderRule | null {
+      return ruleFor.get(wallId, contributorId)?.rule ?? null;
+    },
+    /** Lists a sender, or changes the rule of one already listed (a trusted sender then blocked). */
+    put(entry: { wallId: number; contributorId: number; rule: SenderRule; label: string; createdBy: string }, at: string): ListedSender {
+      const { id } = upsert.get(entry.wallId, entry.contributorId, entry.rule, entry.label, entry.createdBy, at)!;
+      return toSender(byId.get(id)!);
+    },
+    remove(id: number): void {
+      remove.run(id);
+    },
+  };
+}
