@@ -18,6 +18,7 @@ import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
 import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
 import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
 import { authRoutes } from './routes/auth.js';
+import { displayRoutes } from './routes/display.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestApiRoutes } from './routes/ingest-api.js';
 import { mailgunRoutes } from './routes/ingest-mailgun.js';
@@ -236,6 +237,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(wallRoutes);
+  await app.register(displayRoutes);
   await app.register(ingestApiRoutes);
   // Each provider's plugin registers its own body parsers, encapsulated: nothing else takes form bodies.
   await app.register(twilioRoutes);

@@ -3,14 +3,19 @@ import type { MessageStatus } from './message.js';
 /**
  * The moderation state machine. A message arrives pending (or approved, on a post-moderated wall);
  * a moderator approves or rejects it; an approved message can be hidden, pinned and unpinned. Rejected
- * and hidden messages can be approved again, so that a decision can be undone.
+ * and hidden messages can be approved again, and any decided message can be requeued (sent back to
+ * pending), so that a decision can be undone whichever it was.
  */
 /** The reason a message is off every screen for good: its author deleted the post. */
 export const DELETED_BY_AUTHOR = 'deleted-by-author';
 /** The reason an approved post is back in the queue: its author changed it after a moderator saw it. */
 export const EDITED = 'edited';
 
-export const MODERATION_ACTIONS = ['approve', 'reject', 'hide', 'pin', 'unpin'] as const;
+/**
+ * `requeue` is the console's undo of approve, reject and hide: the message goes back to the queue for a
+ * human, off the wall if it was on it. (The undo of pin is unpin, and of unpin is pin.)
+ */
+export const MODERATION_ACTIONS = ['approve', 'reject', 'hide', 'pin', 'unpin', 'requeue'] as const;
 export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
 
 /** What a wall is told about a change; null when the change is invisible to the audience. */
@@ -48,5 +53,12 @@ export function transition(state: ModerationState, action: ModerationAction): Tr
     case 'unpin':
       if (!pinned) return { ok: false, reason: 'The message is not pinned.' };
       return { ok: true, next: { status, pinned: false }, wallEvent: 'unpinned' };
+    case 'requeue':
+      if (status === 'pending') return { ok: false, reason: 'The message is already pending.' };
+      return {
+        ok: true,
+        next: { status: 'pending', pinned: false },
+        wallEvent: status === 'approved' ? 'removed' : null,
+      };
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ROLES, type Role } from '../db/repositories/users.js';
+import { ROLES, USERNAME_PATTERN, type Role } from '../db/repositories/users.js';
 import { unauthorized } from '../errors.js';
 import { requireRole, SESSION_COOKIE } from '../plugins/auth.js';
 
@@ -37,6 +37,48 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return { ok: true };
   });
 
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/auth/password',
+    {
+      onRequest: requireRole('moderator', 'ingest'),
+      schema: {
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+          properties: {
+            currentPassword: { type: 'string', minLength: 1, maxLength: 1024 },
+            newPassword: { type: 'string', minLength: 1, maxLength: 1024 },
+          },
+        },
+      },
+      // Checking the current password is a login attempt: it is throttled like one.
+      config: { rateLimit: { max: limits.loginPerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip } },
+    },
+    async (request, reply) => {
+      const ended = await auth.changePassword(request.principal!, request.body.currentPassword, request.body.newPassword);
+      for (const sessionHash of ended) app.toile.sockets.endSessions({ sessionHash });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get('/api/sessions', { onRequest: requireRole('moderator', 'ingest') }, async (request) => ({
+    items: auth.listSessions(request.principal!),
+  }));
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/sessions/:id',
+    {
+      onRequest: requireRole('moderator', 'ingest'),
+      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
+    },
+    async (request, reply) => {
+      const sessionHash = auth.revokeSession(request.principal!, request.params.id);
+      app.toile.sockets.endSessions({ sessionHash });
+      return reply.code(204).send();
+    },
+  );
+
   app.get('/api/auth/me', async (request) => {
     const principal = request.principal;
     if (!principal) throw unauthorized();
@@ -52,7 +94,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           type: 'object',
           required: ['username', 'password', 'role'],
           properties: {
-            username: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            username: { type: 'string', pattern: USERNAME_PATTERN },
             password: { type: 'string', minLength: 8, maxLength: 1024 },
             role: { type: 'string', enum: [...ROLES] },
           },
@@ -95,4 +137,15 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/api/tokens', { onRequest: requireRole('admin') }, async () => ({ items: app.toile.repos.tokens.all() }));
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/tokens/:id',
+    { onRequest: requireRole('admin'), schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } } },
+    async (request, reply) => {
+      const principalName = auth.revokeToken(request.params.id, request.principal!.username);
+      // Sockets opened with the token close too (tokens are told apart by name only there).
+      app.toile.sockets.endSessions({ username: principalName });
+      return reply.code(204).send();
+    },
+  );
 }

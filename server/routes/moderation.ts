@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuditRow } from '../db/repositories/audit.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../domain/message.js';
 import { MODERATION_ACTIONS, type ModerationAction } from '../domain/moderation.js';
 import { toModeratorMessage } from '../domain/views.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
-import { slugParams, type SlugParams } from './schemas.js';
+import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
 export async function moderationRoutes(app: FastifyInstance): Promise<void> {
   const { repos, moderate } = app.toile;
@@ -56,25 +57,62 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: { wall?: string; limit: number } }>(
+  app.get<{ Querystring: { wall?: string; limit: number; format: 'json' | 'csv' } }>(
     '/api/audit',
     {
       onRequest: requireRole('admin'),
       schema: {
         querystring: {
           type: 'object',
-          properties: { wall: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: {
+            wall: { type: 'string', pattern: slugPattern },
+            limit: { type: 'integer', minimum: 1, maximum: AUDIT_EXPORT_MAX, default: 100 },
+            format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+          },
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const { wall: slug, limit, format } = request.query;
       let wallId: number | null = null;
-      if (request.query.wall !== undefined) {
-        const wall = repos.walls.bySlug(request.query.wall);
-        if (!wall) throw notFound(`Wall "${request.query.wall}"`);
+      if (slug !== undefined) {
+        const wall = repos.walls.bySlug(slug);
+        if (!wall) throw notFound(`Wall "${slug}"`);
         wallId = wall.id;
       }
-      return { items: repos.audit.list(wallId, request.query.limit) };
+      const items = repos.audit.list(wallId, limit);
+      if (format === 'json') return { items };
+      // The slug pattern keeps the file name free of quotes and path characters.
+      const filename = slug === undefined ? 'toile-audit.csv' : `toile-audit-${slug}.csv`;
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`);
+      return auditCsv(items);
     },
   );
+}
+
+/** The most audit rows one request returns: a whole event's log, well within memory. */
+const AUDIT_EXPORT_MAX = 100_000;
+const AUDIT_COLUMNS = ['at', 'actor', 'action', 'wall', 'targetType', 'targetId', 'detail'] as const;
+
+/** The audit log as CSV (RFC 4180, CRLF line ends), newest first like the JSON; `detail` is its JSON. */
+export function auditCsv(rows: AuditRow[]): string {
+  const lines = [AUDIT_COLUMNS.join(',')];
+  for (const row of rows) {
+    lines.push(
+      [row.at, row.actor, row.action, row.wall, row.targetType, row.targetId, JSON.stringify(row.detail)].map(csvCell).join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * One CSV cell. A cell that a spreadsheet would take for a formula (starting with =, +, -, @, or a tab
+ * or carriage return that it skips before looking) is prefixed with an apostrophe, so that a username or
+ * a blocked term in the log cannot run anything when an organiser opens the file (OWASP, "CSV Injection").
+ * Then any cell holding a quote, a comma or a line break is quoted, its quotes doubled (RFC 4180 §2).
+ */
+export function csvCell(value: string | null): string {
+  if (value === null) return '';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -32,13 +32,33 @@ export interface Principal {
   sessionHash?: string;
 }
 
+/** A live session as the sessions list shows it; `id` names it for revocation and is not the cookie. */
+export interface SessionView {
+  id: number;
+  username: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** Whether this is the session making the request. */
+  current: boolean;
+}
+
 export function createAuth(ctx: ServiceContext) {
   const { repos } = ctx;
   // Verifying against a real hash when the user does not exist keeps the timing of a login the same
   // for known and unknown usernames.
   let dummyHash: Promise<string> | undefined;
+  /**
+   * When each session last made a request to this process, kept in memory: writing it to SQLite on every
+   * request would cost a commit per click. A session not seen since this process started shows its login
+   * time. Entries go when their session ends or expires.
+   */
+  const lastSeen = new Map<string, { at: string; expiresAt: string }>();
 
-  return {
+  function forgetExpired(now: string): void {
+    for (const [hash, seen] of lastSeen) if (seen.expiresAt <= now) lastSeen.delete(hash);
+  }
+
+  const auth = {
     async login(username: string, password: string): Promise<{ user: User; sessionId: string; csrfToken: string; expiresAt: Date }> {
       const hash = repos.users.passwordHash(username);
       dummyHash ??= hashPassword(randomToken());
@@ -50,19 +70,26 @@ export function createAuth(ctx: ServiceContext) {
       const now = ctx.now();
       const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
       repos.sessions.removeExpired(now.toISOString());
+      forgetExpired(now.toISOString());
       repos.sessions.create(sha256(sessionId), user.id, csrfToken, now.toISOString(), expiresAt.toISOString());
       repos.audit.append({ actor: user.username, action: 'auth.login', targetType: 'user', targetId: user.username }, now.toISOString());
       return { user, sessionId, csrfToken, expiresAt };
     },
 
     logout(principal: Principal): void {
-      if (principal.sessionHash) repos.sessions.remove(principal.sessionHash);
+      if (principal.sessionHash) {
+        repos.sessions.remove(principal.sessionHash);
+        lastSeen.delete(principal.sessionHash);
+      }
     },
 
     fromSession(sessionId: string): Principal | undefined {
       const hash = sha256(sessionId);
-      const session = repos.sessions.find(hash, ctx.now().toISOString());
-      return session && { username: session.username, role: session.role, via: 'session', csrfToken: session.csrfToken, sessionHash: hash };
+      const now = ctx.now().toISOString();
+      const session = repos.sessions.find(hash, now);
+      if (!session) return undefined;
+      lastSeen.set(hash, { at: now, expiresAt: session.expiresAt });
+      return { username: session.username, role: session.role, via: 'session', csrfToken: session.csrfToken, sessionHash: hash };
     },
 
     fromToken(token: string): Principal | undefined {
@@ -86,15 +113,64 @@ export function createAuth(ctx: ServiceContext) {
       return user;
     },
 
-    /** Sets a new password and ends every session of the user, who must log in again with it. */
-    async setPassword(username: string, password: string, actor: string): Promise<void> {
+    /**
+     * Sets a new password and ends every session of the user (but `keepSessionHash`, the session that
+     * changed it, if given), who must log in again with it. Returns the ended sessions' hashes, so that
+     * their sockets can be closed.
+     */
+    async setPassword(username: string, password: string, actor: string, keepSessionHash?: string): Promise<string[]> {
       if (password.length < 8) throw badRequest('weak_password', 'password must be at least 8 characters long');
       const hash = await hashPassword(password);
-      repos.transaction(() => {
+      const ended = repos.transaction(() => {
         if (!repos.users.setPasswordHash(username, hash)) throw notFound(`User "${username}"`);
-        repos.sessions.removeForUser(username);
+        const removed = repos.sessions.removeForUser(username, keepSessionHash);
         repos.audit.append({ actor, action: 'user.password', targetType: 'user', targetId: username }, ctx.now().toISOString());
+        return removed;
       });
+      for (const sessionHash of ended) lastSeen.delete(sessionHash);
+      return ended;
+    },
+
+    /**
+     * A logged-in user changes their own password: the current one is checked first (a session left open
+     * on a shared laptop must not be enough to take the account over), and their other sessions end.
+     */
+    async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<string[]> {
+      if (principal.via !== 'session') throw forbidden('not_a_user', 'An API token has no password; log in as a user to change yours.');
+      const hash = repos.users.passwordHash(principal.username);
+      const ok = hash !== undefined && (await argon2.verify(hash, currentPassword).catch(() => false));
+      if (!ok) throw forbidden('wrong_password', 'currentPassword is not your current password.');
+      if (newPassword.length < 8) throw badRequest('weak_password', 'newPassword must be at least 8 characters long');
+      return auth.setPassword(principal.username, newPassword, principal.username, principal.sessionHash);
+    },
+
+    /** The live sessions the caller may see: an admin sees everyone's, anyone else only their own. */
+    listSessions(principal: Principal): SessionView[] {
+      const now = ctx.now().toISOString();
+      const listings = repos.sessions.list(now, principal.role === 'admin' ? undefined : principal.username);
+      return listings.map((session) => ({
+        id: session.id,
+        username: session.username,
+        createdAt: session.createdAt,
+        lastSeenAt: lastSeen.get(session.idHash)?.at ?? session.createdAt,
+        current: session.idHash === principal.sessionHash,
+      }));
+    },
+
+    /**
+     * Ends one session: one's own, or anyone's for an admin. Someone else's session is "not found" to a
+     * non-admin, so that session ids cannot be probed. Returns the ended session's hash, to close its sockets.
+     */
+    revokeSession(principal: Principal, id: number): string {
+      const now = ctx.now().toISOString();
+      const session = repos.sessions.byId(id, now);
+      if (!session || (principal.role !== 'admin' && session.username !== principal.username)) throw notFound(`Session ${id}`);
+      repos.transaction(() => {
+        repos.sessions.remove(session.idHash);
+        repos.audit.append({ actor: principal.username, action: 'session.revoke', targetType: 'user', targetId: session.username, detail: { session: id } }, now);
+      });
+      lastSeen.delete(session.idHash);
+      return session.idHash;
     },
 
     deleteUser(username: string, actor: string): void {
@@ -108,6 +184,18 @@ export function createAuth(ctx: ServiceContext) {
       repos.audit.append({ actor, action: 'user.delete', targetType: 'user', targetId: username }, ctx.now().toISOString());
     },
 
+    /** Revokes an API token at once; returns the principal name its sockets were opened under, to close them. */
+    revokeToken(id: number, actor: string): string {
+      const token = repos.tokens.all().find((t) => t.id === id);
+      if (!token) throw notFound(`Token ${id}`);
+      const now = ctx.now().toISOString();
+      repos.transaction(() => {
+        repos.tokens.remove(id);
+        repos.audit.append({ actor, action: 'token.revoke', targetType: 'token', targetId: id, detail: { name: token.name, role: token.role } }, now);
+      });
+      return `token:${token.name}`;
+    },
+
     createToken(name: string, role: Role, actor: string): { token: string; id: number } {
       const token = `toile_${randomToken()}`;
       const now = ctx.now().toISOString();
@@ -116,6 +204,7 @@ export function createAuth(ctx: ServiceContext) {
       return { token, id: record.id };
     },
   };
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -2,7 +2,9 @@ import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
 import { DELETED_BY_AUTHOR, transition, type ModerationAction } from '../domain/moderation.js';
 import { toWallMessage } from '../domain/views.js';
+import { publicWall, type DisplayMode, type Wall } from '../domain/wall.js';
 import { conflict, notFound } from '../errors.js';
+import { wallChannel } from '../realtime/hub.js';
 import type { ServiceContext } from './context.js';
 import { publishChange } from './publisher.js';
 
@@ -24,18 +26,22 @@ export function createModeration(ctx: ServiceContext) {
           `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
         );
       }
-      if (action === 'approve' && current.reasons.includes(DELETED_BY_AUTHOR)) {
+      // Its author took it back: neither showing it again nor queueing it for a decision would honour that.
+      if ((action === 'approve' || action === 'requeue') && current.reasons.includes(DELETED_BY_AUTHOR)) {
         throw conflict('deleted_by_author', `Message ${id} was deleted by its author; it cannot be shown again.`);
       }
       const step = transition(current, action);
       if (!step.ok) throw conflict('invalid_transition', step.reason);
       const now = ctx.now().toISOString();
       const decides = action === 'approve' || action === 'reject' || action === 'hide';
+      // A requeued message is undecided again (no decision time), but keeps the name of who sent it back,
+      // so that a moderator whose decision then conflicts is told who changed it.
+      const requeues = action === 'requeue';
       const changed = repos.messages.changeState(id, current.version, {
         status: step.next.status,
         pinned: step.next.pinned,
-        decidedAt: decides ? now : current.decidedAt,
-        decidedBy: decides ? actor : current.decidedBy,
+        decidedAt: decides ? now : requeues ? null : current.decidedAt,
+        decidedBy: decides || requeues ? actor : current.decidedBy,
       });
       if (!changed) throw conflict('version_conflict', `Message ${id} was changed by someone else; reload it before deciding.`);
       const updated = repos.messages.byId(id)!;
@@ -60,3 +66,31 @@ export function createModeration(ctx: ServiceContext) {
 }
 
 export type Moderate = ReturnType<typeof createModeration>;
+
+/**
+ * The panic switch: blanks or freezes every screen of a wall, or sets it live again. It is a moderator's
+ * action (unlike the other wall settings, which are an admin's), so it is audited as `display` with where
+ * it went from and to, once per press, even when the wall was already in that mode: the log then shows
+ * every time someone reached for the button.
+ */
+export function createDisplaySwitch(ctx: ServiceContext) {
+  const { repos } = ctx;
+
+  return function setDisplay(slug: string, display: DisplayMode, actor: string): Wall {
+    return repos.transaction(() => {
+      const wall = repos.walls.bySlug(slug);
+      if (!wall) throw notFound(`Wall "${slug}"`);
+      const from = wall.settings.display;
+      const now = ctx.now().toISOString();
+      if (from !== display) {
+        const saved = repos.walls.update({ ...wall, settings: { ...wall.settings, display } }, now);
+        const event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: publicWall(saved) }), now);
+        repos.afterCommit(() => ctx.hub.publish(wallChannel(slug), event));
+      }
+      repos.audit.append({ actor, action: 'display', wallId: wall.id, targetType: 'wall', targetId: slug, detail: { from, to: display } }, now);
+      return repos.walls.byId(wall.id)!;
+    });
+  };
+}
+
+export type DisplaySwitch = ReturnType<typeof createDisplaySwitch>;

@@ -30,6 +30,8 @@ const TABLE: [MessageStatus, boolean, ModerationAction, Outcome][] = [
   ['pending', true, 'hide', 'refused'],
   ['pending', true, 'pin', 'refused'],
   ['pending', true, 'unpin', to('pending', false, 'unpinned')],
+  ['pending', false, 'requeue', 'refused'],
+  ['pending', true, 'requeue', 'refused'],
 
   // An approved message is on the wall: taking it off tells the wall to remove it.
   ['approved', false, 'approve', 'refused'],
@@ -42,6 +44,8 @@ const TABLE: [MessageStatus, boolean, ModerationAction, Outcome][] = [
   ['approved', true, 'hide', to('hidden', false, 'removed')],
   ['approved', true, 'pin', 'refused'],
   ['approved', true, 'unpin', to('approved', false, 'unpinned')],
+  ['approved', false, 'requeue', to('pending', false, 'removed')],
+  ['approved', true, 'requeue', to('pending', false, 'removed')],
 
   // A rejected message can be approved again, to undo a decision.
   ['rejected', false, 'approve', to('approved', false, 'approved')],
@@ -54,6 +58,8 @@ const TABLE: [MessageStatus, boolean, ModerationAction, Outcome][] = [
   ['rejected', true, 'hide', 'refused'],
   ['rejected', true, 'pin', 'refused'],
   ['rejected', true, 'unpin', to('rejected', false, 'unpinned')],
+  ['rejected', false, 'requeue', to('pending', false, null)],
+  ['rejected', true, 'requeue', to('pending', false, null)],
 
   // A hidden message is off the wall; approving brings it back, rejecting it changes nothing on screen.
   ['hidden', false, 'approve', to('approved', false, 'approved')],
@@ -66,6 +72,8 @@ const TABLE: [MessageStatus, boolean, ModerationAction, Outcome][] = [
   ['hidden', true, 'hide', 'refused'],
   ['hidden', true, 'pin', 'refused'],
   ['hidden', true, 'unpin', to('hidden', false, 'unpinned')],
+  ['hidden', false, 'requeue', to('pending', false, null)],
+  ['hidden', true, 'requeue', to('pending', false, null)],
 ];
 
 describe('the moderation state machine', () => {
@@ -129,6 +137,18 @@ describe('the moderation state machine', () => {
       }
     }
     expect([...seen.keys()].sort()).toEqual(['approved/false', 'approved/true', 'hidden/false', 'pending/false', 'rejected/false']);
+  });
+
+  it('undoes approve, reject and hide by sending the message back to the queue, unpinned and off the wall', () => {
+    for (const decision of ['approve', 'reject'] as const) {
+      const decided = transition({ status: 'pending', pinned: false }, decision);
+      if (!decided.ok) throw new Error(`${decision} was refused`);
+      expect(transition(decided.next, 'requeue')).toMatchObject({ ok: true, next: { status: 'pending', pinned: false } });
+    }
+    const hidden = transition({ status: 'approved', pinned: true }, 'hide');
+    if (!hidden.ok) throw new Error('hide was refused');
+    expect(transition(hidden.next, 'requeue')).toEqual({ ok: true, next: { status: 'pending', pinned: false }, wallEvent: null });
+    expect(transition({ status: 'pending', pinned: false }, 'requeue')).toEqual({ ok: false, reason: 'The message is already pending.' });
   });
 
   it('tells the wall about a change exactly when the message enters, leaves or changes on the wall', () => {

@@ -156,8 +156,11 @@ export function messagesRepository(db: Db) {
     `SELECT id, version FROM messages WHERE publish_at IS NOT NULL AND status = 'pending' AND publish_at <= ?
      ORDER BY publish_at, id LIMIT ?`,
   );
-  const changeState = db.prepare<[string, number, string | null, string | null, number, number], { version: number }>(
-    `UPDATE messages SET status = ?, pinned = ?, decided_at = ?, decided_by = ?, version = version + 1
+  // A message sent back to the queue (the console's undo) leaves the publish-delay lane: it waits for a
+  // human, rather than being published again at once because its time has passed.
+  const changeState = db.prepare<[string, number, string | null, string | null, string, number, number], { version: number }>(
+    `UPDATE messages SET status = ?, pinned = ?, decided_at = ?, decided_by = ?,
+       publish_at = CASE WHEN ? = 'pending' THEN NULL ELSE publish_at END, version = version + 1
      WHERE id = ? AND version = ? RETURNING version`,
   );
 
@@ -291,7 +294,7 @@ export function messagesRepository(db: Db) {
     /** Optimistic update: returns false when the version moved on since it was read. */
     changeState(id: number, expectedVersion: number, change: StateChange): boolean {
       return (
-        changeState.get(change.status, change.pinned ? 1 : 0, change.decidedAt, change.decidedBy, id, expectedVersion) !==
+        changeState.get(change.status, change.pinned ? 1 : 0, change.decidedAt, change.decidedBy, change.status, id, expectedVersion) !==
         undefined
       );
     },

@@ -2,6 +2,8 @@ import type { Db } from '../database.js';
 
 export const ROLES = ['admin', 'moderator', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
+/** What a username may hold: it appears in the console, the audit log and URLs, so nothing to escape. */
+export const USERNAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 export interface User {
   id: number;

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { DISPLAY_MODES, publicWall, type DisplayMode } from '../domain/wall.js';
+import { requireRole } from '../plugins/auth.js';
+import { createDisplaySwitch } from '../services/moderation.js';
+import { slugParams, type SlugParams } from './schemas.js';
+
+/**
+ * The panic button, `POST /api/walls/:slug/display`: a moderator blanks or freezes every screen of a wall
+ * and sets it live again, without the admin rights that the other wall settings need. Screens follow
+ * through the wall's `wall` event.
+ */
+export async function displayRoutes(app: FastifyInstance): Promise<void> {
+  const { repos, hub, now } = app.toile;
+  const setDisplay = createDisplaySwitch({ repos, hub, now });
+
+  app.post<{ Params: SlugParams; Body: { display: DisplayMode } }>(
+    '/api/walls/:slug/display',
+    {
+      onRequest: requireRole('moderator'),
+      schema: {
+        params: slugParams,
+        body: {
+          type: 'object',
+          required: ['display'],
+          additionalProperties: false,
+          properties: { display: { type: 'string', enum: [...DISPLAY_MODES] } },
+        },
+      },
+    },
+    async (request) => publicWall(setDisplay(request.params.slug, request.body.display, request.principal!.username)),
+  );
+}
