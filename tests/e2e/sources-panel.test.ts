@@ -106,7 +106,7 @@ describe.skipIf(skipBrowserTests())('the console’s social sources panel in a r
   /** Logs in as the admin and opens the panel of the default wall. */
   async function openPanel(): Promise<{ page: Page; panel: Locator }> {
     const page = await logIn('admin', server.adminPassword);
-    await page.getByRole('button', { name: 'Sources', exact: true }).click();
+    await page.getByRole('link', { name: 'Sources', exact: true }).click();
     const panel = page.locator('toile-sources-panel');
     await panel.getByRole('heading', { name: 'Social sources' }).waitFor();
     return { page, panel };
@@ -239,7 +239,7 @@ describe.skipIf(skipBrowserTests())('the console’s social sources panel in a r
     expect(created.status, created.text).toBe(201);
     const page = await logIn('mo', 'moderator password');
 
-    expect(await page.getByRole('button', { name: 'Sources', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Sources', exact: true }).count()).toBe(0);
     expect(await page.locator('toile-sources-panel').count()).toBe(0);
     const status = await page.evaluate(async () => (await fetch('/api/walls/capcomnet/sources')).status);
     expect(status).toBe(403);

@@ -258,6 +258,21 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     expect(await wall.locator('[data-message-id]').count()).toBe(0);
   });
 
+  it('shows the wall’s instructions on the wall and above the web form, as text', async () => {
+    const instructions = 'Envoyez « MUR » au 06 12 34 56 78\n<b>Merci</b> !';
+    const patched = await server.request('PATCH', '/api/walls/capcomnet', { instructions }, { authorization: `Bearer ${token}` });
+    expect(patched.status, patched.text).toBe(200);
+    const wall = await open('/w/capcomnet');
+    const onWall = wall.locator('.instructions');
+    await onWall.waitFor();
+    expect(await onWall.textContent()).toBe(instructions);
+    const form = await open('/c/capcomnet');
+    const onForm = form.locator('.instructions');
+    await onForm.waitFor();
+    expect(await onForm.textContent()).toBe(instructions);
+    expect(await form.locator('b').count()).toBe(0);
+  });
+
   it('says so when the wall does not exist', async () => {
     const wall = await open('/w/no-such-wall');
     await wall.getByText('There is no wall here').waitFor();

@@ -22,6 +22,14 @@ describe('the console’s words for why a message was held or refused', () => {
     expect(channelLabel('sms', 'twilio')).toBe('SMS');
   });
 
+  it('names every reason a wall’s rules give, quoting the word that held the message', () => {
+    expect(reasonLabel('profanity:merde')).toBe('Profanity “merde”');
+    expect(reasonLabel('link')).toBe('Contains a link');
+    expect(reasonLabel('duplicate')).toBe('Same text sent again recently');
+    expect(reasonLabel('sender-rate')).toBe('Sender is sending too fast');
+    expect(reasonLabel('blocked-sender')).toBe('Blocked sender: held silently');
+  });
+
   it('quotes a blocked term, and shows an unknown reason as it is', () => {
     expect(reasonLabel('blocked-term:spam')).toBe('Blocked term “spam”');
     expect(reasonLabel('something-new')).toBe('something-new');

@@ -52,6 +52,10 @@ export class ToileContributeForm extends LitElement {
     .lead {
       color: var(--toile-muted, #aab2c5);
     }
+    .instructions {
+      margin: 0;
+      white-space: pre-line;
+    }
     form {
       display: grid;
       gap: 1.1em;
@@ -144,6 +148,7 @@ export class ToileContributeForm extends LitElement {
     const over = this.length > MAX_LENGTH;
     return html`<form @submit=${this.onSubmit} novalidate>
       <p class="lead">Your message appears on the wall in the room once a moderator approves it.</p>
+      ${this.wall?.instructions ? html`<p class="instructions">${this.wall.instructions}</p>` : nothing}
       <label>
         <span>Your name <span class="optional">(optional)</span></span>
         <input name="name" maxlength="80" autocomplete="nickname" enterkeyhint="next" />

@@ -1,22 +1,52 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { api, ApiError, UNREACHABLE } from '../shared/api.js';
 import { ModerationConnection } from '../shared/moderation-connection.js';
-import type { ModeratorMessage, PublicWall, User } from '../shared/types.js';
+import type { PublicWall, User } from '../shared/types.js';
 import type { Session } from './toile-login-form.js';
-import type { ModerationRequest } from './toile-moderation-card.js';
+import './toile-accounts-panel.js';
+import './toile-audit-panel.js';
 import './toile-login-form.js';
 import './toile-moderation-queue.js';
+import './toile-panic-control.js';
+import './toile-settings-panel.js';
 import './toile-sources-panel.js';
 
 type Phase = 'loading' | 'signed-out' | 'ready';
 
+/** The console's views; the hash names one after the wall (`#capcomnet/audit`). */
+export type ConsoleView = 'queue' | 'sources' | 'settings' | 'audit' | 'accounts';
+
+/**
+ * Which views a role gets, and their names there. A moderator's "accounts" view holds only their own
+ * password and sessions, so it is named for what it is.
+ */
+function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
+  if (role === 'admin') {
+    return [
+      { view: 'queue', label: 'Queue' },
+      { view: 'sources', label: 'Sources' },
+      { view: 'settings', label: 'Settings' },
+      { view: 'audit', label: 'Audit' },
+      { view: 'accounts', label: 'Accounts' },
+    ];
+  }
+  return [
+    { view: 'queue', label: 'Queue' },
+    { view: 'accounts', label: 'Your account' },
+  ];
+}
+
 /**
  * The moderation console at /moderate. It resumes the session (`GET /api/auth/me`) or shows the login
- * form, lists the walls (`GET /api/walls`, the choice kept in the URL hash, e.g. `#capcomnet`), follows
- * the chosen wall's moderator socket and sends the moderators' decisions with the version they saw, so
- * that a decision on a message someone else just changed is refused (409) and said so. Admins also get a
- * "Sources" toggle that shows the wall's social sources above the queue (above, so that opening it shows
- * it however long the queue is); moderators do not, as the API refuses them.
+ * form, lists the walls (`GET /api/walls`) and owns the chosen wall's moderator socket, which the queue
+ * folds into its view; the queue sends the decisions itself, and its claims and answers reach the socket
+ * as events on this element (see `ModerationConnection`).
+ *
+ * The header holds the wall picker, the navigation between the views and the wall's panic switch. The
+ * wall and the view live in the URL hash (`#capcomnet` is the queue, `#capcomnet/settings` the settings),
+ * so that a reload, the Back button or a shared link opens the same place. Moderators get the queue and
+ * their own account; admins also get the wall's sources, its settings, the audit log and every account.
+ * A view the role may not have falls back to the queue, as the API would refuse it anyway.
  *
  * It has no public properties and fires no events: it is the page.
  */
@@ -28,8 +58,7 @@ export class ToileConsole extends LitElement {
     slug: { state: true },
     notice: { state: true },
     signedOutNotice: { state: true },
-    busy: { state: true },
-    sourcesShown: { state: true },
+    view: { state: true },
   };
 
   static override styles = css`
@@ -86,6 +115,32 @@ export class ToileConsole extends LitElement {
       margin-left: auto;
       color: var(--toile-muted, #aab2c5);
     }
+    nav ul {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3em;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    nav a {
+      display: inline-block;
+      padding: 0.35em 0.8em;
+      border-radius: 0.45em;
+      color: var(--toile-text, #f4f6fb);
+      text-decoration: none;
+    }
+    nav a:hover {
+      background: var(--toile-surface-raised, #202737);
+    }
+    nav a[aria-current='page'] {
+      font-weight: 700;
+      background: var(--toile-surface-raised, #202737);
+      box-shadow: inset 0 -3px 0 var(--toile-accent, #ffb020);
+    }
+    toile-panic-control {
+      flex-basis: 100%;
+    }
     main {
       max-width: 60em;
       margin: 0 auto;
@@ -120,12 +175,11 @@ export class ToileConsole extends LitElement {
   declare slug: string;
   declare notice: string;
   declare signedOutNotice: string;
-  declare busy: ReadonlySet<number>;
-  declare sourcesShown: boolean;
+  declare view: ConsoleView;
 
   private csrfToken: string | null = null;
   private readonly connection = new ModerationConnection(this, { onDown: () => void this.checkSession() });
-  private readonly onHashChange = () => this.pickWall(wallFromHash());
+  private readonly onHashChange = () => this.follow(placeFromHash());
 
   constructor() {
     super();
@@ -135,8 +189,7 @@ export class ToileConsole extends LitElement {
     this.slug = '';
     this.notice = '';
     this.signedOutNotice = '';
-    this.busy = new Set();
-    this.sourcesShown = false;
+    this.view = 'queue';
   }
 
   override connectedCallback(): void {
@@ -158,6 +211,7 @@ export class ToileConsole extends LitElement {
         @toile-login=${(event: CustomEvent<Session>) => void this.start(event.detail)}
       ></toile-login-form>`;
     }
+    const user = this.user;
     return html`
       <header>
         <h1 class="brand">Toile</h1>
@@ -170,13 +224,20 @@ export class ToileConsole extends LitElement {
             >`
           : nothing}
         ${this.slug ? html`<a href=${`/w/${encodeURIComponent(this.slug)}`} target="_blank" rel="noopener">Open the wall</a>` : nothing}
-        ${this.user.role === 'admin' && this.slug
-          ? html`<button aria-expanded=${this.sourcesShown ? 'true' : 'false'} @click=${() => (this.sourcesShown = !this.sourcesShown)}>
-              Sources
-            </button>`
+        ${this.slug
+          ? html`<nav aria-label="Console">
+              <ul>
+                ${viewsFor(user.role).map(
+                  ({ view, label }) => html`<li>
+                    <a href=${hashOf(this.slug, view)} aria-current=${this.view === view ? 'page' : 'false'}>${label}</a>
+                  </li>`,
+                )}
+              </ul>
+            </nav>`
           : nothing}
-        <span class="who">${this.user.username} · ${this.user.role}</span>
+        <span class="who">${user.username} · ${user.role}</span>
         <button @click=${() => void this.logout()}>Log out</button>
+        ${this.slug ? html`<toile-panic-control .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-panic-control>` : nothing}
       </header>
       <main>
         ${this.notice
@@ -184,19 +245,29 @@ export class ToileConsole extends LitElement {
               <span>${this.notice}</span><button @click=${() => (this.notice = '')} aria-label="Dismiss">×</button>
             </p>`
           : nothing}
-        ${this.sourcesShown && this.user.role === 'admin' && this.slug
-          ? html`<toile-sources-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-sources-panel>`
-          : nothing}
-        ${this.slug
-          ? html`<toile-moderation-queue
-              .state=${this.connection.state}
-              .busy=${this.busy}
-              ?live=${this.connection.live}
-              @toile-moderate=${(event: CustomEvent<ModerationRequest>) => void this.moderate(event.detail)}
-            ></toile-moderation-queue>`
-          : html`<p class="empty">There is no wall yet. An admin creates one with <code>POST /api/walls</code>.</p>`}
+        ${this.slug ? this.renderView(user) : html`<p class="empty">There is no wall yet. An admin creates one with <code>POST /api/walls</code>.</p>`}
       </main>
     `;
+  }
+
+  private renderView(user: User) {
+    switch (this.view) {
+      case 'sources':
+        return html`<toile-sources-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-sources-panel>`;
+      case 'settings':
+        return html`<toile-settings-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-settings-panel>`;
+      case 'audit':
+        return html`<toile-audit-panel .slug=${this.slug}></toile-audit-panel>`;
+      case 'accounts':
+        return html`<toile-accounts-panel .user=${user} .csrfToken=${this.csrfToken}></toile-accounts-panel>`;
+      default:
+        return html`<toile-moderation-queue
+          .state=${this.connection.state}
+          .user=${user}
+          .csrfToken=${this.csrfToken}
+          ?live=${this.connection.live}
+        ></toile-moderation-queue>`;
+    }
   }
 
   private async resume(): Promise<void> {
@@ -215,53 +286,32 @@ export class ToileConsole extends LitElement {
     try {
       const { items } = await api<{ items: PublicWall[] }>('GET', '/api/walls');
       this.walls = items;
-      this.pickWall(wallFromHash());
+      this.follow(placeFromHash());
     } catch (error) {
       this.notice = errorText(error);
     }
   }
 
-  /** Follows the wall named in the hash, or the first wall when the hash names none of them. */
-  private pickWall(wanted: string): void {
-    if (this.phase !== 'ready') return;
-    const slug = this.walls.some((wall) => wall.slug === wanted) ? wanted : (this.walls[0]?.slug ?? '');
+  /**
+   * Follows the wall and view the hash names: the first wall when it names none of them, the queue when
+   * it names no view this role has.
+   */
+  private follow(place: { slug: string; view: string }): void {
+    if (this.phase !== 'ready' || this.user === null) return;
+    const slug = this.walls.some((wall) => wall.slug === place.slug) ? place.slug : (this.walls[0]?.slug ?? '');
+    const view = viewsFor(this.user.role).find((entry) => entry.view === place.view)?.view ?? 'queue';
     this.slug = slug;
+    this.view = view;
     this.connection.slug = slug;
     // The default is written to the hash too, without a history entry, so that a reload or a shared
-    // link opens the same wall.
-    if (slug !== '' && wallFromHash() !== slug) history.replaceState(null, '', `#${encodeURIComponent(slug)}`);
+    // link opens the same place.
+    if (slug !== '' && location.hash !== hashOf(slug, view)) history.replaceState(null, '', hashOf(slug, view));
   }
 
+  /** Another wall, in the same view: an admin comparing two walls' settings stays in Settings. */
   private chooseWall(slug: string): void {
     this.notice = '';
-    location.hash = encodeURIComponent(slug);
-  }
-
-  private async moderate(request: ModerationRequest): Promise<void> {
-    if (this.busy.has(request.id)) return;
-    this.busy = new Set(this.busy).add(request.id);
-    try {
-      const message = await api<ModeratorMessage>(
-        'POST',
-        `/api/messages/${request.id}/${request.action}`,
-        { expectedVersion: request.expectedVersion },
-        this.csrfToken,
-      );
-      this.connection.apply(message);
-      this.notice = '';
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        this.signOut('Your session has ended; log in again.');
-        return;
-      }
-      // On a 409 another moderator decided first: their version arrives on the socket and replaces
-      // ours, and the server's message says who did what.
-      this.notice = errorText(error);
-    } finally {
-      const busy = new Set(this.busy);
-      busy.delete(request.id);
-      this.busy = busy;
-    }
+    location.hash = hashOf(slug, this.view);
   }
 
   /** After the socket drops or is refused: an ended session is the likely cause, and the one to show. */
@@ -291,17 +341,25 @@ export class ToileConsole extends LitElement {
     this.walls = [];
     this.slug = '';
     this.notice = '';
-    this.sourcesShown = false;
+    this.view = 'queue';
     this.signedOutNotice = reason;
   }
 }
 
-function wallFromHash(): string {
+/** The wall and the view the hash names: `#capcomnet` (the queue) or `#capcomnet/settings`. */
+function placeFromHash(): { slug: string; view: string } {
+  const [wall = '', view = 'queue'] = location.hash.slice(1).split('/');
   try {
-    return decodeURIComponent(location.hash.slice(1));
+    return { slug: decodeURIComponent(wall), view };
   } catch {
-    return '';
+    return { slug: '', view };
   }
+}
+
+/** The hash of a place; the queue keeps the short form, so that links made before the views still work. */
+function hashOf(slug: string, view: ConsoleView): string {
+  const wall = `#${encodeURIComponent(slug)}`;
+  return view === 'queue' ? wall : `${wall}/${view}`;
 }
 
 function errorText(error: unknown): string {

@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { channelLabel, reasonLabel, relativeTime } from '../shared/format.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
-import type { ModerationAction, ModeratorMessage } from '../shared/types.js';
+import type { ModerationAction, ModeratorMessage, SenderRule } from '../shared/types.js';
 
 /** The detail of `toile-moderate`: which message, what to do, and the version the moderator saw. */
 export interface ModerationRequest {
@@ -10,8 +10,30 @@ export interface ModerationRequest {
   expectedVersion: number;
 }
 
-/** The buttons each status offers, with the key that does the same in the queue. */
-const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; label: string; key: string }[]> = {
+/** The detail of `toile-sender-rule`: trust or block the sender of a message. */
+export interface SenderRuleRequest {
+  messageId: number;
+  wall: string;
+  rule: SenderRule;
+}
+
+/** The detail of `toile-sender-rule-undo`: delete the sender-list entry a Trust or Block created. */
+export interface SenderRuleUndoRequest {
+  messageId: number;
+  wall: string;
+  entryId: number;
+}
+
+/** What a card says under its buttons after an action on it (a sender rule, a refused decision). */
+export interface CardFeedback {
+  tone: 'ok' | 'error';
+  text: string;
+  /** The sender-list entry the action created, which the card offers to undo. */
+  entryId?: number;
+}
+
+/** The decisions each status offers, with the key that does the same in the queue (none for requeue). */
+const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; label: string; key?: string }[]> = {
   pending: [
     { action: 'approve', label: 'Approve', key: 'a' },
     { action: 'reject', label: 'Reject', key: 'r' },
@@ -19,9 +41,16 @@ const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; la
   approved: [
     { action: 'hide', label: 'Hide', key: 'h' },
     { action: 'pin', label: 'Pin', key: 'p' },
+    { action: 'requeue', label: 'Back to pending' },
   ],
-  rejected: [{ action: 'approve', label: 'Approve', key: 'a' }],
-  hidden: [{ action: 'approve', label: 'Approve', key: 'a' }],
+  rejected: [
+    { action: 'approve', label: 'Approve', key: 'a' },
+    { action: 'requeue', label: 'Back to pending' },
+  ],
+  hidden: [
+    { action: 'approve', label: 'Approve', key: 'a' },
+    { action: 'requeue', label: 'Back to pending' },
+  ],
 };
 
 /** How the kinds of private address read to a moderator. */
@@ -34,22 +63,32 @@ const SENDER_KINDS: Record<string, string> = {
 
 /**
  * One message as a moderator decides on it: the text as the wall would show it, the author, the
- * channel and source, when it arrived, the reasons a rule held it, the private sender (never shown on
- * the wall), and the decisions its status allows.
+ * channel and source, when it arrived, the reasons a rule held it (in words), the private sender (never
+ * shown on the wall), who else has it open, and the decisions its status allows. A message with a
+ * sender also offers to trust or block that sender on the wall.
  *
  * Properties:
  * - `message` (`ModeratorMessage | null`).
  * - `selected` (boolean, reflected): the keyboard cursor is on this card.
- * - `busy` (boolean): a decision on it is in flight; its buttons are disabled.
+ * - `busy` (boolean): a request about it is in flight; its buttons are disabled.
+ * - `checked` (boolean, reflected): the card is in the batch selection (its checkbox, or X).
+ * - `claimedBy` (`string[]`): the other moderators who have this card open.
+ * - `feedback` (`CardFeedback | null`): the outcome of the last action on this card, shown on it.
  *
- * Events:
- * - `toile-moderate` (detail: `ModerationRequest`, bubbles, composed), when a decision button is pressed.
+ * Events (all bubble and are composed):
+ * - `toile-moderate` (detail: `ModerationRequest`), when a decision button is pressed.
+ * - `toile-sender-rule` (detail: `SenderRuleRequest`), when Trust sender or Block sender is pressed.
+ * - `toile-sender-rule-undo` (detail: `SenderRuleUndoRequest`), when the undo of either is pressed.
+ * - `toile-check` (detail: `{id, checked}`), when the batch checkbox is toggled.
  */
 export class ToileModerationCard extends LitElement {
   static override properties = {
     message: { attribute: false },
     selected: { type: Boolean, reflect: true },
     busy: { type: Boolean },
+    checked: { type: Boolean, reflect: true },
+    claimedBy: { attribute: false },
+    feedback: { attribute: false },
   };
 
   static override styles = css`
@@ -67,6 +106,27 @@ export class ToileModerationCard extends LitElement {
     }
     :host([selected]) article {
       border-color: var(--toile-accent, #ffb020);
+    }
+    :host([checked]) article {
+      background: linear-gradient(90deg, rgb(255 176 32 / 0.12), transparent 40%), var(--toile-surface, #161b26);
+    }
+    .pick {
+      display: flex;
+      align-items: center;
+    }
+    .pick input {
+      width: 1.15em;
+      height: 1.15em;
+      margin: 0;
+      accent-color: var(--toile-accent, #ffb020);
+    }
+    .claim {
+      padding: 0.05em 0.6em;
+      border-radius: 1em;
+      background: var(--toile-surface-raised, #202737);
+      border: 1px dashed var(--toile-accent, #ffb020);
+      color: var(--toile-text, #f4f6fb);
+      font-weight: 600;
     }
     .meta {
       display: flex;
@@ -173,17 +233,50 @@ export class ToileModerationCard extends LitElement {
       opacity: 0.55;
       cursor: progress;
     }
+    .sender-rules {
+      margin-left: auto;
+      display: flex;
+      gap: 0.5em;
+    }
+    .sender-rules button {
+      min-width: 0;
+      font-weight: 500;
+      background: transparent;
+    }
+    .feedback {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.4em 0.8em;
+      margin: 0;
+      padding: 0.4em 0.7em;
+      border-radius: 0.4em;
+      background: var(--toile-success-bg, #163d29);
+    }
+    .feedback.error {
+      background: var(--toile-error-bg, #4d1e1e);
+    }
+    .feedback button {
+      min-width: 0;
+      padding: 0.1em 0.7em;
+    }
   `;
 
   declare message: ModeratorMessage | null;
   declare selected: boolean;
   declare busy: boolean;
+  declare checked: boolean;
+  declare claimedBy: string[];
+  declare feedback: CardFeedback | null;
 
   constructor() {
     super();
     this.message = null;
     this.selected = false;
     this.busy = false;
+    this.checked = false;
+    this.claimedBy = [];
+    this.feedback = null;
   }
 
   override render() {
@@ -196,12 +289,18 @@ export class ToileModerationCard extends LitElement {
     return html`
       <article data-message-id=${m.id} aria-current=${this.selected ? 'true' : 'false'}>
         <div class="meta">
+          <label class="pick">
+            <input type="checkbox" .checked=${this.checked} aria-label="Select for a batch decision" @change=${this.onCheck} />
+          </label>
           <span class="author">${m.author.name}</span>
           ${m.author.handle ? html`<span>${m.author.handle}</span>` : nothing}
-          <span class="channel">${channelLabel(m.channel)} · ${m.source}</span>
+          <span class="channel">${channelAndSource(m.channel, m.source)}</span>
           <time datetime=${m.receivedAt} title=${m.receivedAt}>${relativeTime(m.receivedAt, Date.now())}</time>
           ${m.pinned ? html`<span class="pinned">Pinned</span>` : nothing}
           ${m.status !== 'pending' && m.decidedBy ? html`<span>${m.status} by ${m.decidedBy}</span>` : nothing}
+          ${this.claimedBy.length > 0
+            ? html`<span class="claim">${this.claimedBy.join(', ')} ${this.claimedBy.length === 1 ? 'is' : 'are'} on this</span>`
+            : nothing}
         </div>
         ${m.contentWarning
           ? html`<p class="warning">Content warning, the wall shows only this line: <strong>${m.contentWarning}</strong></p>`
@@ -226,24 +325,68 @@ export class ToileModerationCard extends LitElement {
             const shown = action === 'pin' && m.pinned ? { action: 'unpin' as const, label: 'Unpin' } : { action, label };
             return html`<button
               class=${shown.action}
-              aria-keyshortcuts=${key}
+              aria-keyshortcuts=${key ?? nothing}
               ?disabled=${this.busy}
               @click=${() => this.request(shown.action)}
             >
               ${shown.label}
             </button>`;
           })}
+          ${m.sender
+            ? html`<span class="sender-rules">
+                <button ?disabled=${this.busy} @click=${() => this.senderRule('trusted')}>Trust sender</button>
+                <button ?disabled=${this.busy} @click=${() => this.senderRule('blocked')}>Block sender</button>
+              </span>`
+            : nothing}
         </div>
+        ${this.feedback ? this.renderFeedback(this.feedback) : nothing}
       </article>
     `;
+  }
+
+  private renderFeedback(feedback: CardFeedback) {
+    const m = this.message!;
+    const { entryId } = feedback;
+    return html`<p class="feedback ${feedback.tone}" role=${feedback.tone === 'error' ? 'alert' : 'status'}>
+      <span>${feedback.text}</span>
+      ${entryId !== undefined
+        ? html`<button
+            ?disabled=${this.busy}
+            @click=${() => this.fire<SenderRuleUndoRequest>('toile-sender-rule-undo', { messageId: m.id, wall: m.wall, entryId })}
+          >
+            Undo
+          </button>`
+        : nothing}
+    </p>`;
+  }
+
+  private senderRule(rule: SenderRule): void {
+    const m = this.message;
+    if (m === null || this.busy) return;
+    this.fire<SenderRuleRequest>('toile-sender-rule', { messageId: m.id, wall: m.wall, rule });
+  }
+
+  private readonly onCheck = (event: Event) => {
+    const m = this.message;
+    if (m === null) return;
+    this.fire('toile-check', { id: m.id, checked: (event.target as HTMLInputElement).checked });
+  };
+
+  private fire<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 
   private request(action: ModerationAction): void {
     const m = this.message;
     if (m === null || this.busy) return;
-    const detail: ModerationRequest = { id: m.id, action, expectedVersion: m.version };
-    this.dispatchEvent(new CustomEvent<ModerationRequest>('toile-moderate', { detail, bubbles: true, composed: true }));
+    this.fire<ModerationRequest>('toile-moderate', { id: m.id, action, expectedVersion: m.version });
   }
+}
+
+/** "SMS · twilio", but "Mastodon" rather than "Mastodon · mastodon". */
+function channelAndSource(channel: string, source: string): string {
+  const label = channelLabel(channel, source);
+  return label.toLowerCase() === source.toLowerCase() ? label : `${label} · ${source}`;
 }
 
 customElements.define('toile-moderation-card', ToileModerationCard);

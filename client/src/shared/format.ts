@@ -58,13 +58,21 @@ const REASON_LABELS: Record<string, string> = {
   'mailing-list': 'Mailing-list email',
   edited: 'Edited by its author after approval',
   'deleted-by-author': 'Deleted by its author',
+  link: 'Contains a link',
+  duplicate: 'Same text sent again recently',
+  'sender-rate': 'Sender is sending too fast',
+  'blocked-sender': 'Blocked sender: held silently',
 };
 
-/** `blocked-term:foo` → `Blocked term “foo”`; `media-http-401` → `Picture refused (HTTP 401)`; others as they are. */
+/**
+ * `blocked-term:foo` → `Blocked term “foo”`; `profanity:foo` → `Profanity “foo”`; `media-http-401` →
+ * `Picture refused (HTTP 401)`; others as they are, so that a reason this console does not know yet still shows.
+ */
 export function reasonLabel(reason: string): string {
   const known = REASON_LABELS[reason];
   if (known !== undefined) return known;
   if (reason.startsWith('blocked-term:')) return `Blocked term “${reason.slice('blocked-term:'.length)}”`;
+  if (reason.startsWith('profanity:')) return `Profanity “${reason.slice('profanity:'.length)}”`;
   const http = /^media-http-(\d{3})$/.exec(reason);
   if (http) return `Picture refused (HTTP ${http[1]})`;
   return reason;

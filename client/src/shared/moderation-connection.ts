@@ -1,7 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { initialModerationState, reduceModeration, upsertMessage, type ModerationState } from './moderation-reducer.js';
 import { ReconnectingSocket } from './reconnecting-socket.js';
-import type { ModerationFrame, ModeratorMessage } from './types.js';
+import type { ModerationFrame, ModeratorMessage, ModeratorSocketFrame } from './types.js';
+
+/**
+ * Fired (bubbling, composed) by an element inside the connection's host when the moderator opens a card
+ * (`id`) or none (`null`); the connection sends the claim on the socket and again after every reconnect.
+ */
+export const CLAIM_EVENT = 'toile-claim';
+/** Fired (bubbling, composed) with a decision's HTTP answer, which the connection folds before its echo. */
+export const MODERATED_EVENT = 'toile-moderated';
 
 export interface ModerationConnectionOptions {
   /**
@@ -13,20 +21,27 @@ export interface ModerationConnectionOptions {
 
 /**
  * The moderator socket of one wall (`WS /ws/moderate/:slug`, authenticated by the session cookie): a
- * snapshot of the queue, then every change any moderator makes. Each reconnection starts from a fresh
- * snapshot, so nothing is missed while the socket is down.
+ * snapshot of the queue, then every change any moderator makes and who is moderating now. Each
+ * reconnection starts from a fresh snapshot, so nothing is missed while the socket is down.
+ *
+ * It listens on its host for `toile-claim` and `toile-moderated` events, so that the elements inside the
+ * page (the queue) reach the socket and the shared state without the page wiring each of them by hand.
  */
 export class ModerationConnection implements ReactiveController {
   state: ModerationState = initialModerationState();
   live = false;
 
-  private readonly host: ReactiveControllerHost;
+  private readonly host: ReactiveControllerHost & EventTarget;
   private readonly options: ModerationConnectionOptions;
   private readonly socket: ReconnectingSocket;
   private currentSlug = '';
   private hostIsConnected = false;
+  /** The card this moderator has open, claimed again whenever the socket (re)opens. */
+  private claimed: number | null = null;
+  private readonly onClaim = (event: Event) => this.claim((event as CustomEvent<number | null>).detail);
+  private readonly onModerated = (event: Event) => this.apply((event as CustomEvent<ModeratorMessage>).detail);
 
-  constructor(host: ReactiveControllerHost, options: ModerationConnectionOptions = {}) {
+  constructor(host: ReactiveControllerHost & EventTarget, options: ModerationConnectionOptions = {}) {
     this.host = host;
     this.options = options;
     this.socket = new ReconnectingSocket({
@@ -36,6 +51,7 @@ export class ModerationConnection implements ReactiveController {
       },
       onOpen: () => {
         this.live = true;
+        if (this.claimed !== null) this.socket.send({ type: 'claim', id: this.claimed } satisfies ModeratorSocketFrame);
         this.host.requestUpdate();
       },
       onFrame: (frame) => {
@@ -59,6 +75,8 @@ export class ModerationConnection implements ReactiveController {
   set slug(slug: string) {
     if (slug === this.currentSlug) return;
     this.currentSlug = slug;
+    // A claim names a message of the wall being left: it does not follow the moderator to another wall.
+    this.claimed = null;
     this.socket.stop();
     this.live = false;
     this.setState(initialModerationState());
@@ -67,12 +85,26 @@ export class ModerationConnection implements ReactiveController {
 
   hostConnected(): void {
     this.hostIsConnected = true;
+    this.host.addEventListener(CLAIM_EVENT, this.onClaim);
+    this.host.addEventListener(MODERATED_EVENT, this.onModerated);
     if (this.currentSlug !== '') this.socket.start();
   }
 
   hostDisconnected(): void {
     this.hostIsConnected = false;
+    this.host.removeEventListener(CLAIM_EVENT, this.onClaim);
+    this.host.removeEventListener(MODERATED_EVENT, this.onModerated);
     this.socket.stop();
+  }
+
+  /**
+   * Tells the other moderators which card this one has open (`null`: none). Claims are advisory: they
+   * mark the card for the others, and decisions stay guarded by the version they were made on.
+   */
+  claim(id: number | null): void {
+    if (id === this.claimed) return;
+    this.claimed = id;
+    this.socket.send((id === null ? { type: 'release' } : { type: 'claim', id }) satisfies ModeratorSocketFrame);
   }
 
   /** Folds a decision's HTTP answer at once, before its echo arrives on the socket. */

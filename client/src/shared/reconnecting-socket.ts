@@ -57,6 +57,16 @@ export class ReconnectingSocket {
     this.connectNow();
   }
 
+  /**
+   * Sends one JSON frame if the socket is open, and says whether it did. Nothing is queued while the
+   * socket is down: a caller whose frame describes its current state sends it again from `onOpen`.
+   */
+  send(frame: unknown): boolean {
+    if (this.socket === null || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
   stop(): void {
     this.running = false;
     window.removeEventListener('online', this.onOnline);

@@ -67,6 +67,9 @@ export class ToileWall extends LitElement {
       color: var(--toile-muted, #aab2c5);
       font-size: 1.05em;
     }
+    .instructions {
+      white-space: pre-line;
+    }
     .join strong {
       color: var(--toile-text, #f4f6fb);
       font-weight: 700;
@@ -205,8 +208,9 @@ export class ToileWall extends LitElement {
       html`go to <strong>${location.host}/c/${wall.slug}</strong>`,
     ];
     return html`<p class="join">
-      Join in: ${ways.map((way, i) => html`${i > 0 ? (i === ways.length - 1 ? ' or ' : ', ') : ''}${way}`)}
-    </p>`;
+        Join in: ${ways.map((way, i) => html`${i > 0 ? (i === ways.length - 1 ? ' or ' : ', ') : ''}${way}`)}
+      </p>
+      ${wall.instructions ? html`<p class="join instructions">${wall.instructions}</p>` : nothing}`;
   }
 
   private async follow(slug: string): Promise<void> {

@@ -1,0 +1,235 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { formStyles } from '../shared/form-styles.js';
+import { reasonLabel, relativeTime } from '../shared/format.js';
+import type { AuditRow } from '../shared/types.js';
+import { panelStyles } from './panel-styles.js';
+
+/** How many rows the table shows; the exports carry up to the API's maximum. */
+const SHOWN_ROWS = 200;
+const EXPORT_ROWS = 1000;
+
+/** The actions, in the words of a sentence "who … what". Unknown ones are shown as the server names them. */
+const ACTION_LABELS: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  hide: 'hid',
+  pin: 'pinned',
+  unpin: 'unpinned',
+  requeue: 'sent back to the queue',
+  display: 'switched the screens',
+  'auto-approve': 'approved by a rule',
+  'auto-reject': 'rejected by a rule',
+  'opt-out-withdraw': 'withdrew after STOP',
+  retract: 'retracted by its author',
+  edit: 'edited by its author',
+  'auth.login': 'logged in',
+  'user.create': 'created the account',
+  'user.delete': 'deleted the account',
+  'user.password': 'changed the password of',
+  'token.create': 'created the API token',
+  'wall.create': 'created the wall',
+  'wall.update': 'changed the settings of',
+  'source-create': 'added the source',
+  'source-pause': 'paused the source',
+  'source-resume': 'resumed the source',
+  'source-delete': 'deleted the source',
+};
+
+const DISPLAY_WORDS: Record<string, string> = { live: 'Live', blank: 'Blank', freeze: 'Freeze' };
+
+/**
+ * The detail of a row in a few words: a change of state as "pending → approved", a settings change as
+ * the fields changed, a rule's decision as its reasons; anything else as "key: value" pairs. Values are
+ * only ever shown as text.
+ */
+export function describeDetail(row: AuditRow): string {
+  const detail = row.detail ?? {};
+  const parts: string[] = [];
+  const rest: Record<string, unknown> = { ...detail };
+  if (typeof detail.from === 'string' && typeof detail.to === 'string') {
+    const word = (value: string) => (row.action === 'display' ? (DISPLAY_WORDS[value] ?? value) : value);
+    parts.push(`${word(detail.from)} → ${word(detail.to)}`);
+    delete rest.from;
+    delete rest.to;
+  }
+  if (Array.isArray(detail.changed)) {
+    parts.push(`changed ${detail.changed.join(', ')}`);
+    delete rest.changed;
+  }
+  if (Array.isArray(detail.reasons)) {
+    if (detail.reasons.length > 0) parts.push(detail.reasons.map((reason) => reasonLabel(String(reason))).join(', '));
+    delete rest.reasons;
+  }
+  if (typeof detail.rule === 'string') {
+    parts.push(detail.rule === 'trusted-sender' ? 'trusted sender' : detail.rule);
+    delete rest.rule;
+  }
+  // The version is bookkeeping for conflicts, not something a reader of the log needs.
+  delete rest.version;
+  for (const [key, value] of Object.entries(rest)) {
+    if (value === null || value === undefined || value === '') continue;
+    parts.push(`${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join('; ');
+}
+
+function describeTarget(row: AuditRow): string {
+  if (row.targetType === null && row.targetId === null) return row.wall ?? '';
+  const target = [row.targetType, row.targetId].filter((part) => part !== null).join(' ');
+  return row.wall !== null && row.targetType !== 'wall' ? `${target} on ${row.wall}` : target;
+}
+
+/**
+ * The audit log, for admins (`GET /api/audit`): one row per moderation or administration action, newest
+ * first, with when, who, what, its target and the detail in words (the rule decisions included). It
+ * shows the current wall's rows or every wall's, is read again on Refresh, and offers the same rows as
+ * CSV and JSON downloads (`format=csv|json`), which the browser fetches with the session cookie.
+ *
+ * Properties:
+ * - `slug` (string): the wall whose rows are shown unless "All walls" is chosen.
+ *
+ * Fires no events.
+ */
+export class ToileAuditPanel extends LitElement {
+  static override properties = {
+    slug: { type: String },
+    allWalls: { state: true },
+    rows: { state: true },
+    loading: { state: true },
+    loadError: { state: true },
+  };
+
+  static override styles = [
+    formStyles,
+    panelStyles,
+    css`
+      .tools {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.6em 1.2em;
+        margin-bottom: 1em;
+      }
+      .tools label {
+        display: flex;
+        align-items: center;
+        gap: 0.5em;
+      }
+      td.when {
+        white-space: nowrap;
+      }
+    `,
+  ];
+
+  declare slug: string;
+  declare allWalls: boolean;
+  declare rows: AuditRow[] | null;
+  declare loading: boolean;
+  declare loadError: string;
+
+  constructor() {
+    super();
+    this.slug = '';
+    this.allWalls = false;
+    this.rows = null;
+    this.loading = false;
+    this.loadError = '';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('slug') || changed.has('allWalls')) {
+      this.rows = null;
+      void this.load();
+    }
+  }
+
+  override render() {
+    const now = Date.now();
+    return html`
+      <h2>Audit log</h2>
+      <div class="tools">
+        <label
+          >Walls
+          <select @change=${(event: Event) => (this.allWalls = (event.target as HTMLSelectElement).value === 'all')}>
+            <option value="this" ?selected=${!this.allWalls}>This wall (${this.slug})</option>
+            <option value="all" ?selected=${this.allWalls}>All walls and accounts</option>
+          </select>
+        </label>
+        <button class="secondary" ?disabled=${this.loading} @click=${() => void this.load()}>
+          ${this.loading ? 'Refreshing…' : 'Refresh'}
+        </button>
+        <a href=${this.exportUrl('csv')} download>Export CSV</a>
+        <a href=${this.exportUrl('json')} download>Export JSON</a>
+      </div>
+      ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
+      ${this.rows === null
+        ? this.loadError
+          ? nothing
+          : html`<p class="muted">Loading the audit log…</p>`
+        : this.rows.length === 0
+          ? html`<p class="muted">Nothing has been done here yet.</p>`
+          : html`<table>
+              <caption class="hint">
+                The ${this.rows.length} most recent actions, newest first.
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.rows.map(
+                  (row) => html`<tr data-action=${row.action}>
+                    <td class="when"><time datetime=${row.at} title=${new Date(row.at).toLocaleString()}>${relativeTime(row.at, now)}</time></td>
+                    <td>${row.actor}</td>
+                    <td>${ACTION_LABELS[row.action] ?? row.action}</td>
+                    <td>${describeTarget(row)}</td>
+                    <td>${describeDetail(row)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    `;
+  }
+
+  private query(limit: number): URLSearchParams {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (!this.allWalls && this.slug !== '') params.set('wall', this.slug);
+    return params;
+  }
+
+  private exportUrl(format: 'csv' | 'json'): string {
+    const params = this.query(EXPORT_ROWS);
+    params.set('format', format);
+    return `/api/audit?${params.toString()}`;
+  }
+
+  private async load(): Promise<void> {
+    if (this.slug === '' && !this.allWalls) return;
+    const key = `${this.slug}|${this.allWalls}`;
+    this.loading = true;
+    try {
+      const { items } = await api<{ items: AuditRow[] }>('GET', `/api/audit?${this.query(SHOWN_ROWS).toString()}`);
+      if (key !== `${this.slug}|${this.allWalls}`) return;
+      this.rows = items;
+      this.loadError = '';
+    } catch (error) {
+      if (key === `${this.slug}|${this.allWalls}`) this.loadError = `The audit log could not be read: ${error instanceof ApiError ? error.message : UNREACHABLE}`;
+    } finally {
+      this.loading = false;
+    }
+  }
+}
+
+customElements.define('toile-audit-panel', ToileAuditPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'toile-audit-panel': ToileAuditPanel;
+  }
+}

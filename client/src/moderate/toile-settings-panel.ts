@@ -1,0 +1,485 @@
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { formStyles } from '../shared/form-styles.js';
+import type { AdminWall, Layout, WallSettingsPatch } from '../shared/types.js';
+import { panelStyles } from './panel-styles.js';
+import './toile-senders-panel.js';
+
+const LAYOUT_LABELS: Record<Layout, string> = {
+  grid: 'Grid',
+  columns: 'Columns',
+  spotlight: 'Spotlight (one at a time)',
+  ticker: 'Ticker (one line)',
+};
+
+/** The longest contribution instructions the server takes; the counter says so before it refuses. */
+const INSTRUCTIONS_MAX = 280;
+
+/**
+ * What the person is editing, as typed: lists one item per line, numbers as the text of their field, so
+ * that a half-typed value is never rewritten under the cursor. `patchOf` turns it into the request.
+ */
+interface SettingsDraft {
+  title: string;
+  hashtags: string;
+  instructions: string;
+  smsNumbers: string;
+  emailAddresses: string;
+  smsKeyword: string;
+  moderation: 'pre' | 'post';
+  publishDelaySeconds: string;
+  blockedTerms: string;
+  profanityFilter: boolean;
+  holdLinks: boolean;
+  duplicateWindowMinutes: string;
+  senderPerMinute: string;
+  layout: Layout;
+  theme: string;
+  displayLimit: string;
+  retentionDays: string;
+}
+
+type FieldName = keyof SettingsDraft;
+
+/** The rules a server may not have yet: their fields are shown only when the wall carries them. */
+type OptionalRule = 'profanityFilter' | 'holdLinks' | 'duplicateWindowMinutes' | 'senderPerMinute' | 'instructions';
+
+function draftOf(wall: AdminWall): SettingsDraft {
+  return {
+    title: wall.title,
+    hashtags: wall.hashtags.join('\n'),
+    instructions: wall.instructions ?? '',
+    smsNumbers: wall.smsNumbers.join('\n'),
+    emailAddresses: wall.emailAddresses.join('\n'),
+    smsKeyword: wall.smsKeyword ?? '',
+    moderation: wall.moderation,
+    publishDelaySeconds: String(wall.publishDelaySeconds),
+    blockedTerms: wall.blockedTerms.join('\n'),
+    profanityFilter: wall.profanityFilter ?? true,
+    holdLinks: wall.holdLinks ?? true,
+    duplicateWindowMinutes: String(wall.duplicateWindowMinutes ?? ''),
+    senderPerMinute: String(wall.senderPerMinute ?? ''),
+    layout: wall.layout,
+    theme: wall.theme,
+    displayLimit: String(wall.displayLimit),
+    retentionDays: wall.retentionDays === null ? '' : String(wall.retentionDays),
+  };
+}
+
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** An empty field is "none" (null); anything else goes as a number, for the server to accept or name. */
+const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text));
+const textOrNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());
+
+/**
+ * The request for what changed between the wall as loaded and the draft, and nothing else: two admins
+ * editing different settings at once do not undo each other's change.
+ */
+function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
+  const wanted: Record<string, unknown> = {
+    title: draft.title.trim(),
+    hashtags: lines(draft.hashtags),
+    smsNumbers: lines(draft.smsNumbers),
+    emailAddresses: lines(draft.emailAddresses),
+    smsKeyword: textOrNull(draft.smsKeyword),
+    moderation: draft.moderation,
+    publishDelaySeconds: numberOrNull(draft.publishDelaySeconds),
+    blockedTerms: lines(draft.blockedTerms),
+    layout: draft.layout,
+    theme: draft.theme.trim(),
+    displayLimit: numberOrNull(draft.displayLimit),
+    retentionDays: numberOrNull(draft.retentionDays),
+  };
+  if (wall.profanityFilter !== undefined) wanted.profanityFilter = draft.profanityFilter;
+  if (wall.holdLinks !== undefined) wanted.holdLinks = draft.holdLinks;
+  if (wall.duplicateWindowMinutes !== undefined) wanted.duplicateWindowMinutes = numberOrNull(draft.duplicateWindowMinutes);
+  if (wall.senderPerMinute !== undefined) wanted.senderPerMinute = numberOrNull(draft.senderPerMinute);
+  if (wall.instructions !== undefined) wanted.instructions = textOrNull(draft.instructions);
+  const current = wall as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(wanted)) {
+    if (JSON.stringify(value) !== JSON.stringify(current[field] ?? null)) patch[field] = value;
+  }
+  return patch as WallSettingsPatch;
+}
+
+/**
+ * The field a refusal names, from the server's message: schema errors start with the path
+ * ("body/smsNumbers/0 must match pattern …"), the services' own with the field ("hashtags: …").
+ */
+function fieldOfError(message: string): FieldName | null {
+  const match = /^(?:body\/)?([A-Za-z]+)\b/.exec(message) ?? /\b(?:body\/|property ')([A-Za-z]+)/.exec(message);
+  const name = match?.[1];
+  return name !== undefined && name in FIELD_LABELS ? (name as FieldName) : null;
+}
+
+const FIELD_LABELS: Record<FieldName, string> = {
+  title: 'Title',
+  hashtags: 'Hashtags',
+  instructions: 'How to take part',
+  smsNumbers: 'SMS numbers',
+  emailAddresses: 'Email addresses',
+  smsKeyword: 'SMS keyword',
+  moderation: 'Moderation',
+  publishDelaySeconds: 'Publish delay (seconds)',
+  blockedTerms: 'Blocked terms',
+  profanityFilter: 'Hold profanity (French and English)',
+  holdLinks: 'Hold messages with links',
+  duplicateWindowMinutes: 'Hold repeated text for (minutes)',
+  senderPerMinute: 'Messages per sender per minute',
+  layout: 'Layout',
+  theme: 'Theme',
+  displayLimit: 'Messages on screen',
+  retentionDays: 'Keep private sender data for (days)',
+};
+
+/**
+ * A wall's settings, for admins: its title, hashtags and contribution instructions; the ways in (SMS
+ * numbers, email addresses, SMS keyword); the moderation mode, the publish delay, the blocked terms and
+ * the automatic rules; the layout, theme and number of messages on screen; and how long private sender
+ * data is kept. Saving sends only the fields that changed (`PATCH /api/walls/:slug`); a refusal is
+ * shown next to the field the server's message names (or above the button when it names none), with
+ * what was typed left in place. Below the form, the wall's trusted and blocked senders.
+ *
+ * Properties:
+ * - `slug` (string): the wall.
+ * - `csrfToken` (string | null): the session's CSRF token, sent with every change.
+ *
+ * Fires no events. Outcomes are announced politely through a `role="status"` line.
+ */
+export class ToileSettingsPanel extends LitElement {
+  static override properties = {
+    slug: { type: String },
+    csrfToken: { attribute: false },
+    wall: { state: true },
+    draft: { state: true },
+    loadError: { state: true },
+    saving: { state: true },
+    error: { state: true },
+    errorField: { state: true },
+    announcement: { state: true },
+  };
+
+  static override styles = [
+    formStyles,
+    panelStyles,
+    css`
+      form {
+        display: grid;
+        gap: 1.2em;
+        max-width: 40em;
+      }
+      fieldset {
+        display: grid;
+        gap: 0.9em;
+        margin: 0;
+        padding: 0.8em 1em 1em;
+        border: 1px solid var(--toile-border, #323b50);
+        border-radius: 0.55em;
+      }
+      legend {
+        padding: 0 0.4em;
+        font-weight: 700;
+      }
+      .check {
+        display: flex;
+        align-items: center;
+        gap: 0.6em;
+      }
+      .check input {
+        width: auto;
+      }
+      .pair {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(13em, 1fr));
+        gap: 0.9em;
+      }
+      [aria-invalid='true'] {
+        border-color: var(--toile-danger, #d2463f);
+      }
+      form > button {
+        justify-self: start;
+        padding: 0.6em 1.4em;
+      }
+      toile-senders-panel {
+        margin-top: 2em;
+      }
+    `,
+  ];
+
+  declare slug: string;
+  declare csrfToken: string | null;
+  /** The wall as last read or saved, or null before the first answer. */
+  declare wall: AdminWall | null;
+  declare draft: SettingsDraft | null;
+  declare loadError: string;
+  declare saving: boolean;
+  /** The server's message for the last refused save. */
+  declare error: string;
+  /** The field that message names, shown next to it; null shows it above the button. */
+  declare errorField: FieldName | null;
+  declare announcement: string;
+
+  constructor() {
+    super();
+    this.slug = '';
+    this.csrfToken = null;
+    this.wall = null;
+    this.draft = null;
+    this.loadError = '';
+    this.saving = false;
+    this.error = '';
+    this.errorField = null;
+    this.announcement = '';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('slug')) return;
+    this.wall = null;
+    this.draft = null;
+    this.loadError = '';
+    this.error = '';
+    this.errorField = null;
+    this.announcement = '';
+    if (this.slug !== '') void this.load();
+  }
+
+  override render() {
+    return html`
+      <section aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Wall settings</h2>
+        <p class="announcement" role="status">${this.announcement}</p>
+        ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
+        ${this.wall && this.draft ? this.renderForm(this.wall, this.draft) : this.loadError ? nothing : html`<p class="muted">Loading the settings…</p>`}
+      </section>
+      ${this.wall ? html`<toile-senders-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-senders-panel>` : nothing}
+    `;
+  }
+
+  private renderForm(wall: AdminWall, d: SettingsDraft) {
+    const has = (rule: OptionalRule) => wall[rule] !== undefined;
+    return html`
+      <form novalidate @submit=${this.onSubmit}>
+        <fieldset>
+          <legend>The wall</legend>
+          ${this.text('title')}
+          ${this.list('hashtags', 'One per line, with or without #.')}
+          ${has('instructions')
+            ? this.area('instructions', `Shown on the wall and the web form; ${d.instructions.length} of ${INSTRUCTIONS_MAX} characters.`)
+            : nothing}
+        </fieldset>
+        <fieldset>
+          <legend>Ways in</legend>
+          ${this.list('smsNumbers', 'One per line, in international form: +33612345678.')}
+          ${this.list('emailAddresses', 'One per line; mail to other addresses is refused.')}
+          ${this.text('smsKeyword', 'Optional: an SMS must start with it (MUR, #capcomnet). Empty takes every SMS.')}
+        </fieldset>
+        <fieldset>
+          <legend>Moderation and rules</legend>
+          ${this.field(
+            'moderation',
+            (attrs) => html`<select
+              id="moderation"
+              aria-describedby=${attrs.describedBy}
+              aria-invalid=${attrs.invalid}
+              @change=${(event: Event) => this.set('moderation', (event.target as HTMLSelectElement).value as 'pre' | 'post')}
+            >
+              <option value="pre" ?selected=${d.moderation === 'pre'}>Pre-moderation: everything waits for a moderator</option>
+              <option value="post" ?selected=${d.moderation === 'post'}>Post-moderation: shown at once unless a rule holds it</option>
+            </select>`,
+          )}
+          ${this.number('publishDelaySeconds', 'Post-moderation only: approved after this delay unless a moderator vetoes. 0 publishes at once.')}
+          ${this.list('blockedTerms', 'One per line; matched after removing disguises (accents, look-alike letters, spacing).')}
+          ${has('profanityFilter') ? this.check('profanityFilter') : nothing}
+          ${has('holdLinks') ? this.check('holdLinks') : nothing}
+          <div class="pair">
+            ${has('duplicateWindowMinutes') ? this.number('duplicateWindowMinutes', '0 turns it off.') : nothing}
+            ${has('senderPerMinute') ? this.number('senderPerMinute', 'More are held for a moderator; 0 turns it off.') : nothing}
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Display</legend>
+          <div class="pair">
+            ${this.field(
+              'layout',
+              (attrs) => html`<select
+                id="layout"
+                aria-describedby=${attrs.describedBy}
+                aria-invalid=${attrs.invalid}
+                @change=${(event: Event) => this.set('layout', (event.target as HTMLSelectElement).value as Layout)}
+              >
+                ${(Object.keys(LAYOUT_LABELS) as Layout[]).map(
+                  (layout) => html`<option value=${layout} ?selected=${d.layout === layout}>${LAYOUT_LABELS[layout]}</option>`,
+                )}
+              </select>`,
+            )}
+            ${this.text('theme')} ${this.number('displayLimit')}
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Privacy</legend>
+          ${this.number('retentionDays', 'After the event, phone numbers, addresses and raw payloads are erased after this many days. Empty keeps them.')}
+        </fieldset>
+        ${this.error && this.errorField === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        <button type="submit" ?disabled=${this.saving}>${this.saving ? 'Saving…' : 'Save the settings'}</button>
+      </form>
+    `;
+  }
+
+  /**
+   * One labelled control with its hint and, when the last refusal named it, the server's message right
+   * below it. `control` gets the ids to describe it by and whether it is the one refused.
+   */
+  private field(name: FieldName, control: (attrs: { describedBy: string; invalid: 'true' | 'false' }) => TemplateResult, hint = '') {
+    const refused = this.error !== '' && this.errorField === name;
+    const describedBy = [hint ? `${name}-hint` : '', refused ? `${name}-error` : ''].filter(Boolean).join(' ');
+    return html`<div class="field">
+      <label for=${name}>${FIELD_LABELS[name]}</label>
+      ${control({ describedBy, invalid: refused ? 'true' : 'false' })}
+      ${hint ? html`<p class="hint" id=${`${name}-hint`}>${hint}</p>` : nothing}
+      ${refused ? html`<p class="error" id=${`${name}-error`} role="alert">${this.error}</p>` : nothing}
+    </div>`;
+  }
+
+  private text(name: FieldName, hint = '') {
+    return this.field(
+      name,
+      (attrs) => html`<input
+        id=${name}
+        autocomplete="off"
+        aria-describedby=${attrs.describedBy}
+        aria-invalid=${attrs.invalid}
+        .value=${live(String(this.draft![name]))}
+        @input=${(event: Event) => this.set(name, (event.target as HTMLInputElement).value)}
+      />`,
+      hint,
+    );
+  }
+
+  private number(name: FieldName, hint = '') {
+    return this.field(
+      name,
+      (attrs) => html`<input
+        id=${name}
+        type="number"
+        inputmode="numeric"
+        step="1"
+        aria-describedby=${attrs.describedBy}
+        aria-invalid=${attrs.invalid}
+        .value=${live(String(this.draft![name]))}
+        @input=${(event: Event) => this.set(name, (event.target as HTMLInputElement).value)}
+      />`,
+      hint,
+    );
+  }
+
+  private area(name: FieldName, hint = '') {
+    return this.field(
+      name,
+      (attrs) => html`<textarea
+        id=${name}
+        rows="3"
+        aria-describedby=${attrs.describedBy}
+        aria-invalid=${attrs.invalid}
+        .value=${live(String(this.draft![name]))}
+        @input=${(event: Event) => this.set(name, (event.target as HTMLTextAreaElement).value)}
+      ></textarea>`,
+      hint,
+    );
+  }
+
+  private list(name: FieldName, hint: string) {
+    return this.area(name, hint);
+  }
+
+  private check(name: 'profanityFilter' | 'holdLinks') {
+    const refused = this.error !== '' && this.errorField === name;
+    return html`<div class="field">
+      <label class="check"
+        ><input
+          id=${name}
+          type="checkbox"
+          aria-invalid=${refused ? 'true' : 'false'}
+          .checked=${live(this.draft![name])}
+          @change=${(event: Event) => this.set(name, (event.target as HTMLInputElement).checked)}
+        />${FIELD_LABELS[name]}</label
+      >
+      ${refused ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+    </div>`;
+  }
+
+  private set<K extends FieldName>(name: K, value: SettingsDraft[K]): void {
+    if (this.draft === null) return;
+    this.draft = { ...this.draft, [name]: value };
+  }
+
+  private async load(): Promise<void> {
+    const slug = this.slug;
+    try {
+      const { items } = await api<{ items: AdminWall[] }>('GET', '/api/walls');
+      if (slug !== this.slug) return;
+      const wall = items.find((w) => w.slug === slug);
+      if (!wall) {
+        this.loadError = `The wall "${slug}" no longer exists.`;
+        return;
+      }
+      this.wall = wall;
+      this.draft = draftOf(wall);
+    } catch (error) {
+      if (slug === this.slug) this.loadError = `The settings could not be read: ${errorText(error)}`;
+    }
+  }
+
+  private async onSubmit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this.saving || this.wall === null || this.draft === null) return;
+    const slug = this.slug;
+    const patch = patchOf(this.wall, this.draft);
+    const changed = Object.keys(patch) as FieldName[];
+    this.error = '';
+    this.errorField = null;
+    if (changed.length === 0) {
+      this.announcement = 'Nothing has changed: there is nothing to save.';
+      return;
+    }
+    this.saving = true;
+    this.announcement = '';
+    try {
+      const saved = await api<AdminWall>('PATCH', `/api/walls/${encodeURIComponent(slug)}`, patch, this.csrfToken);
+      if (slug !== this.slug) return;
+      this.wall = saved;
+      this.draft = draftOf(saved);
+      this.announcement = `Saved: ${changed.map((name) => FIELD_LABELS[name] ?? name).join(', ')}.`;
+    } catch (error) {
+      if (slug !== this.slug) return;
+      this.error = errorText(error);
+      const field = error instanceof ApiError ? fieldOfError(error.message) : null;
+      this.errorField = field;
+      // The refused field gets the focus, so that a keyboard or screen-reader user lands on what to fix.
+      if (field !== null) {
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLElement>(`#${field}`)?.focus();
+      }
+    } finally {
+      this.saving = false;
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof ApiError ? error.message : UNREACHABLE;
+}
+
+customElements.define('toile-settings-panel', ToileSettingsPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'toile-settings-panel': ToileSettingsPanel;
+  }
+}

@@ -1,0 +1,231 @@
+import { html, LitElement, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { formStyles } from '../shared/form-styles.js';
+import { relativeTime } from '../shared/format.js';
+import type { User, UserAccount } from '../shared/types.js';
+import { panelStyles } from './panel-styles.js';
+
+/** The roles a person's account may have; `ingest` is for API tokens (see the tokens panel). */
+const PERSON_ROLES = ['moderator', 'admin'] as const;
+type PersonRole = (typeof PERSON_ROLES)[number];
+
+const ROLE_LABELS: Record<User['role'], string> = {
+  admin: 'Admin: everything',
+  moderator: 'Moderator: the queues and the panic switch',
+  ingest: 'Ingest: posts through the API only',
+};
+
+/**
+ * The accounts, for admins (`/api/users`): each with its role and age, a Delete that asks first in the
+ * page (deleting logs the person out everywhere at once), and a form to add one with its role and a
+ * first password to hand over. The signed-in admin's own account has no Delete; the server refuses to
+ * delete the last admin anyway, and says so.
+ *
+ * Properties:
+ * - `csrfToken` (string | null): the session's CSRF token.
+ * - `username` (string): the signed-in person.
+ *
+ * Fires no events. Outcomes are announced politely; refusals are shown next to what they concern.
+ */
+export class ToileUsersPanel extends LitElement {
+  static override properties = {
+    csrfToken: { attribute: false },
+    username: { type: String },
+    users: { state: true },
+    loadError: { state: true },
+    newName: { state: true },
+    newRole: { state: true },
+    newPassword: { state: true },
+    adding: { state: true },
+    formError: { state: true },
+    confirming: { state: true },
+    busy: { state: true },
+    rowError: { state: true },
+    announcement: { state: true },
+  };
+
+  static override styles = [formStyles, panelStyles];
+
+  declare csrfToken: string | null;
+  declare username: string;
+  declare users: UserAccount[] | null;
+  declare loadError: string;
+  declare newName: string;
+  declare newRole: PersonRole;
+  declare newPassword: string;
+  declare adding: boolean;
+  declare formError: string;
+  /** The account whose deletion awaits its confirmation. */
+  declare confirming: string | null;
+  /** The account being deleted. */
+  declare busy: string | null;
+  declare rowError: { username: string; message: string } | null;
+  declare announcement: string;
+
+  constructor() {
+    super();
+    this.csrfToken = null;
+    this.username = '';
+    this.users = null;
+    this.loadError = '';
+    this.newName = '';
+    this.newRole = 'moderator';
+    this.newPassword = '';
+    this.adding = false;
+    this.formError = '';
+    this.confirming = null;
+    this.busy = null;
+    this.rowError = null;
+    this.announcement = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override render() {
+    const now = Date.now();
+    return html`
+      <h2>Accounts</h2>
+      <p class="announcement" role="status">${this.announcement}</p>
+      ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
+      ${this.users === null
+        ? nothing
+        : html`<table aria-label="Accounts">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col"><span class="muted">Action</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${this.users.map(
+                (user) => html`<tr data-username=${user.username}>
+                  <td>${user.username}${user.username === this.username ? html` <span class="muted">(you)</span>` : nothing}</td>
+                  <td>${user.role}</td>
+                  <td>${relativeTime(user.createdAt, now)}</td>
+                  <td>${this.renderActions(user)}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      <h3>Add an account</h3>
+      <form class="row-form" @submit=${this.onSubmit} aria-label="Add an account">
+        <label
+          >Name
+          <input
+            required
+            autocomplete="off"
+            aria-describedby="new-name-hint"
+            .value=${live(this.newName)}
+            @input=${(event: Event) => (this.newName = (event.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label
+          >Role
+          <select @change=${(event: Event) => (this.newRole = (event.target as HTMLSelectElement).value as PersonRole)}>
+            ${PERSON_ROLES.map((role) => html`<option value=${role} ?selected=${this.newRole === role}>${ROLE_LABELS[role]}</option>`)}
+          </select>
+        </label>
+        <label
+          >First password
+          <input
+            type="password"
+            required
+            minlength="8"
+            autocomplete="new-password"
+            .value=${live(this.newPassword)}
+            @input=${(event: Event) => (this.newPassword = (event.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit" ?disabled=${this.adding}>${this.adding ? 'Adding…' : 'Add the account'}</button>
+      </form>
+      <p class="hint" id="new-name-hint">Letters, digits, dots, dashes and underscores; it is the login name.</p>
+      ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
+    `;
+  }
+
+  private renderActions(user: UserAccount) {
+    const error = this.rowError?.username === user.username ? html`<p class="error" role="alert">${this.rowError.message}</p>` : nothing;
+    if (user.username === this.username) return error;
+    const busy = this.busy === user.username;
+    if (this.confirming === user.username) {
+      return html`<div role="group" aria-label=${`Confirm the deletion of ${user.username}`}>
+          <button class="danger" ?disabled=${busy} @click=${() => void this.deleteUser(user)}>${busy ? 'Deleting…' : 'Yes, delete'}</button>
+          <button ?disabled=${busy} @click=${() => (this.confirming = null)}>Keep it</button>
+        </div>
+        ${error}`;
+    }
+    return html`<button aria-label=${`Delete ${user.username}`} @click=${() => this.askToDelete(user.username)}>Delete</button>${error}`;
+  }
+
+  private askToDelete(username: string): void {
+    this.confirming = username;
+    this.rowError = null;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const { items } = await api<{ items: UserAccount[] }>('GET', '/api/users');
+      this.users = items;
+      this.loadError = '';
+    } catch (error) {
+      this.loadError = `The accounts could not be read: ${errorText(error)}`;
+    }
+  }
+
+  private async onSubmit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this.adding) return;
+    this.adding = true;
+    this.formError = '';
+    try {
+      const user = await api<UserAccount>(
+        'POST',
+        '/api/users',
+        { username: this.newName.trim(), role: this.newRole, password: this.newPassword },
+        this.csrfToken,
+      );
+      this.users = [...(this.users ?? []).filter((u) => u.username !== user.username), user];
+      this.newName = '';
+      this.newPassword = '';
+      this.announcement = `Added the ${user.role} account ${user.username}. Hand over its first password in person.`;
+    } catch (error) {
+      this.formError = errorText(error);
+    } finally {
+      this.adding = false;
+    }
+  }
+
+  private async deleteUser(user: UserAccount): Promise<void> {
+    if (this.busy !== null) return;
+    this.busy = user.username;
+    this.rowError = null;
+    try {
+      await api('DELETE', `/api/users/${encodeURIComponent(user.username)}`, undefined, this.csrfToken);
+      this.users = (this.users ?? []).filter((u) => u.username !== user.username);
+      this.confirming = null;
+      this.announcement = `Deleted the account ${user.username}; its sessions have ended.`;
+    } catch (error) {
+      this.rowError = { username: user.username, message: errorText(error) };
+    } finally {
+      this.busy = null;
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof ApiError ? error.message : UNREACHABLE;
+}
+
+customElements.define('toile-users-panel', ToileUsersPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'toile-users-panel': ToileUsersPanel;
+  }
+}
