@@ -306,7 +306,7 @@ describe.skipIf(skipBrowserTests())('the console’s admin views in a real brows
     const panel = page.locator('toile-tokens-panel');
     await panel.getByRole('row', { name: /sms-bridge/ }).getByRole('button', { name: 'Revoke' }).click();
     await panel.getByRole('button', { name: 'Yes, revoke sms-bridge' }).click();
-    await panel.getByRole('cell', { name: 'sms-bridge' }).waitFor({ state: 'detached' });
+    await panel.getByRole('cell', { name: 'sms-bridge', exact: true }).waitFor({ state: 'detached' });
     const refused = await server.request(
       'POST',
       '/api/walls/capcomnet/messages',
