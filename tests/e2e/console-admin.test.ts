@@ -1,50 +1,26 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-
-/** The server serves the client that `vite build` wrote here; `npm test` builds it before the tests. */
-const BUILT_CONSOLE = join(import.meta.dirname, '..', '..', 'dist', 'client', 'moderate.html');
+import type { Locator, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { browserSuite, skipBrowserTests, submitLogIn } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 
 describe.skipIf(skipBrowserTests())('the console’s admin views in a real browser', () => {
-  let browser: Browser;
+  const suite = browserSuite({ client: 'moderate.html' });
+  const { open } = suite;
   let server: TestServer;
   let admin: Record<string, string>;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught exceptions and CSP violations of every page of the test: none is expected. */
-  let pageProblems: string[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(BUILT_CONSOLE)) throw new Error(`The client is not built (${BUILT_CONSOLE} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   beforeEach(async () => {
-    server = await startServer();
+    server = suite.server;
     admin = { authorization: `Bearer ${await server.adminToken()}` };
-    pageProblems = [];
   });
 
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await server.close({ removeData: true });
-    expect(pageProblems).toEqual([]);
-  });
-
-  const open = (path: string): Promise<Page> => openPage(browser, server.url + path, contexts, pageProblems);
-
-  /** Logs in through the form, in a browser of its own, at `path` (a place in the console, kept across the login). */
+  /**
+   * Logs in through the form, in a browser of its own, at `path` (a place in the console, kept across the
+   * login), and waits for the console's navigation, which every view shows.
+   */
   async function logIn(username: string, password: string, path = '/moderate'): Promise<Page> {
     const page = await open(path);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitLogIn(page, { username, password });
     await page.getByRole('navigation', { name: 'Console' }).waitFor();
     return page;
   }

@@ -1,51 +1,30 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { browserSuite, logIn, skipBrowserTests, type Credentials } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
 import { openSocket, type Frame, type TestSocket } from '../helpers/ws.js';
-
-/** The server serves the client that `vite build` wrote here; `npm test` builds it before the tests. */
-const BUILT_CONSOLE = join(import.meta.dirname, '..', '..', 'dist', 'client', 'moderate.html');
 
 /** The second moderator, created by the admin through the API at the start of every test. */
 const ADA = { username: 'ada', password: 'ada moderates the keynote' };
 
 describe.skipIf(skipBrowserTests())('two moderators on one wall, in real browsers', () => {
-  let browser: Browser;
+  const suite = browserSuite({ client: 'moderate.html' });
   let server: TestServer;
   let auth: Record<string, string>;
   let wall: TestSocket;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught exceptions and CSP violations of every page of the test: none is expected. */
-  let pageProblems: string[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(BUILT_CONSOLE)) throw new Error(`The client is not built (${BUILT_CONSOLE} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   beforeEach(async () => {
-    server = await startServer();
+    server = suite.server;
     auth = { authorization: `Bearer ${await server.adminToken()}` };
     const created = await server.request('POST', '/api/users', { ...ADA, role: 'moderator' }, auth);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     // The wall as a projector sees it: every event it is sent, in order.
     wall = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);
-    pageProblems = [];
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     wall.close();
-    for (const context of contexts.splice(0)) await context.close();
-    await server.close({ removeData: true });
-    expect(pageProblems).toEqual([]);
   });
 
   async function ingest(text: string, name = 'Zoé'): Promise<number> {
@@ -65,17 +44,10 @@ describe.skipIf(skipBrowserTests())('two moderators on one wall, in real browser
   }
 
   /** A console page, logged in as `who`, showing the queue. */
-  async function consoleAs(who: { username: string; password: string }): Promise<Page> {
-    const page = await openPage(browser, `${server.url}/moderate`, contexts, pageProblems);
+  async function consoleAs(who: Credentials): Promise<Page> {
+    const page = await suite.open('/moderate');
     await logIn(page, who);
     return page;
-  }
-
-  async function logIn(page: Page, who: { username: string; password: string }): Promise<void> {
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('tab', { name: /Pending/ }).waitFor();
   }
 
   const admin = () => consoleAs({ username: 'admin', password: server.adminPassword });
@@ -84,8 +56,8 @@ describe.skipIf(skipBrowserTests())('two moderators on one wall, in real browser
    * A console whose moderator socket lags on demand: while held, the frames the server sends it wait
    * until released, so that it decides on a version another moderator has already changed.
    */
-  async function laggingConsole(who: { username: string; password: string }) {
-    const page = await openPage(browser, `${server.url}/moderate`, contexts, pageProblems);
+  async function laggingConsole(who: Credentials) {
+    const page = await suite.open('/moderate');
     let holding = false;
     const held: (string | Buffer)[] = [];
     let deliver: (frame: string | Buffer) => void = () => undefined;

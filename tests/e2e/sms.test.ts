@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { browserSuite, logIn, skipBrowserTests } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 import { postTwilio, TWILIO_TOKEN, twilioParams } from '../helpers/twilio.js';
 
-const BUILT_WALL = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
 /** A 1×1 PNG, as a phone's MMS picture would be (only much smaller). */
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4d10000000049454e44ae426082',
@@ -16,38 +13,25 @@ const PNG = Buffer.from(
 );
 
 describe.skipIf(skipBrowserTests())('an SMS with a picture, from the provider to the projector', () => {
-  let browser: Browser;
+  const suite = browserSuite({ client: 'wall.html', server: { env: { TWILIO_AUTH_TOKEN: TWILIO_TOKEN } } });
+  const { open } = suite;
   let server: TestServer;
   let media: Server;
   let mediaUrl: string;
-  const contexts: BrowserContext[] = [];
-  let pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_WALL)) throw new Error(`The client is not built (${BUILT_WALL} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
     media = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
     await new Promise<void>((done) => media.listen(0, '127.0.0.1', done));
     mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/Media/ME1`;
   });
 
   afterAll(async () => {
-    await browser?.close();
     await new Promise((done) => media?.close(done));
   });
 
-  beforeEach(async () => {
-    server = await startServer({ env: { TWILIO_AUTH_TOKEN: TWILIO_TOKEN } });
-    pageProblems = [];
+  beforeEach(() => {
+    server = suite.server;
   });
-
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await server.close({ removeData: true });
-    expect(pageProblems).toEqual([]);
-  });
-
-  const open = (path: string): Promise<Page> => openPage(browser, server.url + path, contexts, pageProblems);
 
   /** Whether every picture in the element has loaded (a broken or refused image has no natural width). */
   const picturesLoaded = (page: Page, selector: string) =>
@@ -55,10 +39,7 @@ describe.skipIf(skipBrowserTests())('an SMS with a picture, from the provider to
 
   it('shows the picture to the moderator at once, and on the wall only after approval, never with the number', async () => {
     const moderator = await open('/moderate');
-    await moderator.getByLabel('Username').fill('admin');
-    await moderator.getByLabel('Password').fill(server.adminPassword);
-    await moderator.getByRole('button', { name: 'Log in' }).click();
-    await moderator.getByRole('tab', { name: /Pending/ }).waitFor();
+    await logIn(moderator, { username: 'admin', password: server.adminPassword });
     const wall = await open('/w/capcomnet');
     await wall.getByRole('heading', { name: 'Cap’Com' }).waitFor();
 

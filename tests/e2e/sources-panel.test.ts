@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-
-/** The server serves the client that `vite build` wrote here; `npm test` builds it before the tests. */
-const BUILT_CONSOLE = join(import.meta.dirname, '..', '..', 'dist', 'client', 'moderate.html');
+import { browserSuite, logIn, skipBrowserTests } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 
 /** A credential that must go to the server once and never come back to any page. */
 const ACCESS_TOKEN = 'e2e-mastodon-token-4f9c2a71d3';
@@ -66,46 +61,25 @@ function everythingOnThePage(page: Page): Promise<string> {
 }
 
 describe.skipIf(skipBrowserTests())('the console’s social sources panel in a real browser', () => {
-  let browser: Browser;
+  const suite = browserSuite({ client: 'moderate.html', server: { sourceTiming: SOURCE_TIMING } });
   let server: TestServer;
   let admin: Record<string, string>;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught exceptions and CSP violations of every page of the test: none is expected. */
-  let pageProblems: string[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(BUILT_CONSOLE)) throw new Error(`The client is not built (${BUILT_CONSOLE} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   beforeEach(async () => {
-    server = await startServer({ sourceTiming: SOURCE_TIMING });
+    server = suite.server;
     admin = { authorization: `Bearer ${await server.adminToken()}` };
-    pageProblems = [];
   });
 
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await server.close({ removeData: true });
-    expect(pageProblems).toEqual([]);
-  });
-
-  async function logIn(username: string, password: string): Promise<Page> {
-    const page = await openPage(browser, `${server.url}/moderate`, contexts, pageProblems);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('tab', { name: /Pending/ }).waitFor();
+  /** A console page, logged in as `username`, showing the queue. */
+  async function consoleAs(username: string, password: string): Promise<Page> {
+    const page = await suite.open('/moderate');
+    await logIn(page, { username, password });
     return page;
   }
 
   /** Logs in as the admin and opens the panel of the default wall. */
   async function openPanel(): Promise<{ page: Page; panel: Locator }> {
-    const page = await logIn('admin', server.adminPassword);
+    const page = await consoleAs('admin', server.adminPassword);
     await page.getByRole('link', { name: 'Sources', exact: true }).click();
     const panel = page.locator('toile-sources-panel');
     await panel.getByRole('heading', { name: 'Social sources' }).waitFor();
@@ -237,7 +211,7 @@ describe.skipIf(skipBrowserTests())('the console’s social sources panel in a r
   it('is not offered to a moderator who is not an admin, whom the API refuses anyway', async () => {
     const created = await server.request('POST', '/api/users', { username: 'mo', password: 'moderator password', role: 'moderator' }, admin);
     expect(created.status, created.text).toBe(201);
-    const page = await logIn('mo', 'moderator password');
+    const page = await consoleAs('mo', 'moderator password');
 
     expect(await page.getByRole('link', { name: 'Sources', exact: true }).count()).toBe(0);
     expect(await page.locator('toile-sources-panel').count()).toBe(0);

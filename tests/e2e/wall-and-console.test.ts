@@ -1,43 +1,18 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, skipBrowserTests } from '../helpers/browser.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-
-/** The server serves the client that `vite build` wrote here; `npm test` builds it before the tests. */
-const BUILT_WALL = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { browserSuite, logIn, skipBrowserTests } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 
 describe.skipIf(skipBrowserTests())('the wall and the console in a real browser', () => {
-  let browser: Browser;
+  const suite = browserSuite({ client: 'wall.html' });
+  const { open } = suite;
   let server: TestServer;
   let token: string;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught exceptions and CSP violations of every page of the test: none is expected. */
-  let pageProblems: string[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(BUILT_WALL)) throw new Error(`The client is not built (${BUILT_WALL} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   beforeEach(async () => {
-    server = await startServer();
+    server = suite.server;
     token = await server.adminToken();
-    pageProblems = [];
   });
-
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await server.close({ removeData: true });
-    expect(pageProblems).toEqual([]);
-  });
-
-  const open = (path: string): Promise<Page> => openPage(browser, server.url + path, contexts, pageProblems);
 
   async function ingest(text: string, name = 'Ada'): Promise<number> {
     const response = await server.request(
@@ -113,16 +88,11 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     await card.waitFor({ state: 'detached' });
   });
 
-  async function logIn(page: Page): Promise<void> {
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(server.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('tab', { name: /Pending/ }).waitFor();
-  }
+  const logInAsAdmin = (page: Page): Promise<void> => logIn(page, { username: 'admin', password: server.adminPassword });
 
   it('lets a moderator approve a web form contribution, which then appears on another screen', async () => {
     const moderator = await open('/moderate');
-    await logIn(moderator);
+    await logInAsAdmin(moderator);
     expect(new URL(moderator.url()).hash).toBe('#capcomnet');
 
     const wall = await open('/w/capcomnet');
@@ -156,7 +126,7 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     const second = await ingest('Second in the queue');
     const third = await ingest('Third in the queue');
     const moderator = await open('/moderate');
-    await logIn(moderator);
+    await logInAsAdmin(moderator);
     await moderator.locator(`[data-message-id="${third}"]`).waitFor();
 
     await moderator.keyboard.press('j');
@@ -185,7 +155,7 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
       upstream.onMessage((frame) => (holding ? held.push(frame) : deliver(frame)));
     });
     await moderator.reload();
-    await logIn(moderator);
+    await logInAsAdmin(moderator);
     const card = moderator.locator(`[data-message-id="${id}"]`);
     await card.waitFor();
 

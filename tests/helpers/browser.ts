@@ -1,6 +1,8 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startServer, type StartOptions, type TestServer } from './server.js';
 
 /**
  * Real Chromium for the end-to-end tests: the system's (Debian's /usr/bin/chromium) or CHROMIUM_PATH,
@@ -8,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
  * where a missing browser fails them instead of quietly hiding them.
  *
  * Usage:
- *   describe.skipIf(skipBrowserTests())('…', () => { beforeAll(async () => { browser = await launchBrowser(); }); … });
+ *   describe.skipIf(skipBrowserTests())('…', () => { const suite = browserSuite({ client: 'wall.html' }); … });
  */
 
 /** The names Chromium goes by on the PATH, in the order they are tried. */
@@ -93,6 +95,90 @@ export async function openPage(browser: Browser, url: string, contexts: BrowserC
   });
   await page.goto(url);
   return page;
+}
+
+/** What a browser suite gives its tests: this test's server, and pages on it. */
+export interface BrowserSuite {
+  /** The server of the running test: a fresh app on a fresh SQLite file, started before each test. */
+  readonly server: TestServer;
+  /** A page at `path` of the test's server, in a browser context of its own (a separate person). */
+  open(path: string): Promise<Page>;
+}
+
+export interface BrowserSuiteOptions {
+  /**
+   * The built page the suite needs (`wall.html`, `moderate.html`): the server serves what `vite build`
+   * wrote, and `npm test` builds it first.
+   */
+  client: string;
+  /** How each test's server is started. */
+  server?: StartOptions;
+}
+
+/**
+ * Registers, in the calling `describe`, what every browser test file needs: a check that the client is
+ * built, one Chromium for the file, a fresh server for each test, and after each test its browser
+ * contexts closed, its server closed with its data, and no uncaught exception or CSP violation on any of
+ * its pages. Call it first in the `describe`: vitest runs after-hooks in the reverse order, so a file's
+ * own `afterEach` still runs while the server is up. A file that uses the server often takes it in its own
+ * `beforeEach` (`server = suite.server`), so that its tests read `server.url`.
+ */
+export function browserSuite(options: BrowserSuiteOptions): BrowserSuite {
+  const built = join(import.meta.dirname, '..', '..', 'dist', 'client', options.client);
+  let browser: Browser;
+  let server: TestServer | undefined;
+  const contexts: BrowserContext[] = [];
+  /** Uncaught exceptions and CSP violations of every page of the test: none is expected. */
+  let pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(built)) throw new Error(`The client is not built (${built} is missing): run npx vite build first.`);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    server = await startServer(options.server);
+    pageProblems = [];
+  });
+
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    await server?.close({ removeData: true });
+    server = undefined;
+    expect(pageProblems).toEqual([]);
+  });
+
+  const suite: BrowserSuite = {
+    get server() {
+      if (server === undefined) throw new Error('The test server runs only during a test (from beforeEach to afterEach).');
+      return server;
+    },
+    open: (path) => openPage(browser, suite.server.url + path, contexts, pageProblems),
+  };
+  return suite;
+}
+
+/** Someone with an account on the console. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Fills the console's login form on `page` and sends it; the caller waits for what the login should show. */
+export async function submitLogIn(page: Page, who: Credentials): Promise<void> {
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Logs in to the console on `page` and waits for the queue it opens on (its Pending tab). */
+export async function logIn(page: Page, who: Credentials): Promise<void> {
+  await submitLogIn(page, who);
+  await page.getByRole('tab', { name: /Pending/ }).waitFor();
 }
 
 function isExecutable(path: string): boolean {

@@ -1,7 +1,7 @@
 import { css } from 'lit';
 
 /**
- * What the console's admin panels (settings, senders, audit, accounts) share on top of `formStyles`: a
+ * What the console's admin panels (settings, senders, sources, audit, accounts) share on top of `formStyles`: a
  * surface per panel, headings, hints, a polite status line, selects and tables that read on the dark
  * theme. Each panel adds only its own layout.
  */

@@ -348,48 +348,36 @@ export class ToileSettingsPanel extends LitElement {
   }
 
   private text(name: FieldName, hint = '') {
-    return this.field(
-      name,
-      (attrs) => html`<input
-        id=${name}
-        autocomplete="off"
-        aria-describedby=${attrs.describedBy}
-        aria-invalid=${attrs.invalid}
-        .value=${live(String(this.draft![name]))}
-        @input=${(event: Event) => this.set(name, (event.target as HTMLInputElement).value)}
-      />`,
-      hint,
-    );
+    return this.typed(name, 'text', hint);
   }
 
   private number(name: FieldName, hint = '') {
-    return this.field(
-      name,
-      (attrs) => html`<input
-        id=${name}
-        type="number"
-        inputmode="numeric"
-        step="1"
-        aria-describedby=${attrs.describedBy}
-        aria-invalid=${attrs.invalid}
-        .value=${live(String(this.draft![name]))}
-        @input=${(event: Event) => this.set(name, (event.target as HTMLInputElement).value)}
-      />`,
-      hint,
-    );
+    return this.typed(name, 'number', hint);
   }
 
   private area(name: FieldName, hint = '') {
+    return this.typed(name, 'area', hint);
+  }
+
+  /**
+   * A field typed into: a line of text, a whole number or a few lines. All three show the draft's text as
+   * typed and keep every keystroke in it; only the control and the attributes of its own differ.
+   */
+  private typed(name: FieldName, kind: 'text' | 'number' | 'area', hint: string) {
+    const value = live(String(this.draft![name]));
+    const onInput = (event: Event) => this.set(name, (event.target as HTMLInputElement | HTMLTextAreaElement).value);
     return this.field(
       name,
-      (attrs) => html`<textarea
-        id=${name}
-        rows="3"
-        aria-describedby=${attrs.describedBy}
-        aria-invalid=${attrs.invalid}
-        .value=${live(String(this.draft![name]))}
-        @input=${(event: Event) => this.set(name, (event.target as HTMLTextAreaElement).value)}
-      ></textarea>`,
+      ({ describedBy, invalid }) => {
+        if (kind === 'area') {
+          return html`<textarea id=${name} rows="3" aria-describedby=${describedBy} aria-invalid=${invalid} .value=${value} @input=${onInput}></textarea>`;
+        }
+        if (kind === 'number') {
+          return html`<input id=${name} type="number" inputmode="numeric" step="1"
+            aria-describedby=${describedBy} aria-invalid=${invalid} .value=${value} @input=${onInput} />`;
+        }
+        return html`<input id=${name} autocomplete="off" aria-describedby=${describedBy} aria-invalid=${invalid} .value=${value} @input=${onInput} />`;
+      },
       hint,
     );
   }

@@ -5,6 +5,7 @@ import { api, ApiError, UNREACHABLE } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
 import { relativeTime } from '../shared/format.js';
 import type { SourceKind, SourceState, SourceView } from '../shared/types.js';
+import { panelStyles } from './panel-styles.js';
 
 /** How often the list is read again while the panel is shown: state and counts move on their own. */
 const REFRESH_MS = 5000;
@@ -71,35 +72,10 @@ export class ToileSourcesPanel extends LitElement {
 
   static override styles = [
     formStyles,
+    panelStyles,
     css`
-      :host {
-        display: block;
-        margin-bottom: 1.5em;
-        padding: 1em 1.2em;
-        border-radius: var(--toile-radius, 0.75rem);
-        background: var(--toile-surface, #161b26);
-      }
-      h2,
       h3 {
-        margin: 0 0 0.6em;
-      }
-      h2 {
-        font-size: 1.2em;
-      }
-      h3 {
-        font-size: 1.05em;
         overflow-wrap: anywhere;
-      }
-      p {
-        margin: 0;
-      }
-      .muted,
-      .announcement {
-        color: var(--toile-muted, #aab2c5);
-      }
-      /* Always rendered, even empty: a live region that appears with its text is not reliably announced. */
-      .announcement {
-        margin-bottom: 0.8em;
       }
       ul {
         display: grid;
@@ -200,24 +176,12 @@ export class ToileSourcesPanel extends LitElement {
         gap: 0.9em;
         max-width: 34em;
       }
-      select {
-        font: inherit;
-        font-weight: 400;
-        padding: 0.6em 0.7em;
-        border-radius: 0.55em;
-        border: 1px solid var(--toile-border, #323b50);
-        background: var(--toile-surface-raised, #202737);
-        color: inherit;
-      }
-      select:focus-visible,
       summary:focus-visible {
         outline: 3px solid var(--toile-accent, #ffb020);
         outline-offset: 2px;
       }
       .hint {
         margin-top: -0.5em;
-        font-size: 0.9em;
-        color: var(--toile-muted, #aab2c5);
       }
       .cost {
         padding: 0.6em 0.8em;
