@@ -93,6 +93,8 @@ const WHITESPACE_RUN = /\s+/gu;
 /** Text means something when it has a character that is neither whitespace nor a lone mark. */
 const MEANINGFUL = /[^\s\p{M}]/u;
 const HASH_PREFIX = /^#+/;
+/** A hashtag in plain ASCII, which needs no Unicode work at all. */
+const ASCII_HASHTAG = /^#*[A-Za-z0-9_]{1,100}$/;
 const HASHTAG = /^[\p{L}\p{M}\p{N}_]{1,100}$/u;
 /**
  * "#word" at the start or after a character that cannot be part of a word. "&#39;" is an HTML entity and
@@ -277,6 +279,8 @@ export function normalizeLabel(input: string, options: NormalizeOptions = {}): s
  * removed. Returns '' when what remains is not 1 to 100 letters, marks, digits or underscores.
  */
 export function normalizeHashtag(tag: string): string {
+  // Plain ASCII letters, digits and underscores are already NFKC, visible and unaccented: lower case is all.
+  if (ASCII_HASHTAG.test(tag)) return tag.replace(HASH_PREFIX, '').toLowerCase();
   if (tag.length > MAX_HASHTAG_LENGTH * RAW_UNITS_PER_GRAPHEME) return '';
   // Lower-casing can produce decomposed letters ("İ" becomes "i̇"), so the result is cleaned once more.
   const folded = clean(clean(tag, 'NFKC').trim().replace(HASH_PREFIX, '').toLowerCase(), 'NFKC');
@@ -296,7 +300,7 @@ const LATIN_ACCENTS = /(?<=\p{Script=Latin})\p{M}+/gu;
  */
 export function hashtagKey(tag: string): string {
   const normalized = normalizeHashtag(tag);
-  if (normalized === '') return '';
+  if (normalized === '' || ASCII_HASHTAG.test(normalized)) return normalized;
   return normalized
     .normalize('NFD')
     .replace(LATIN_ACCENTS, '')
@@ -304,8 +308,13 @@ export function hashtagKey(tag: string): string {
     .normalize('NFC');
 }
 
+/** "#" and the characters NFKC folds to it (full-width and small number signs). */
+const MAY_HOLD_HASHTAG = /[#\uFF03\uFE5F]/;
+
 /** The hashtags a text names, normalized, without repeats, in order of first appearance. */
 export function extractHashtags(text: string): string[] {
+  // Most messages name no hashtag: the signs that NFKC turns into "#" are looked for before any work.
+  if (!MAY_HOLD_HASHTAG.test(text)) return [];
   const tags = new Set<string>();
   for (const match of clean(text, 'NFKC').matchAll(HASHTAG_IN_TEXT)) {
     const tag = normalizeHashtag(match[1] ?? '');

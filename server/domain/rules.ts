@@ -4,7 +4,7 @@
  * while "Scunthorpe", "assassin" and "connaissance" never are. A rule only ever holds a message for a
  * moderator and says which rule did, with a reason code.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { foldedWords, formsOf, readings, squeeze, trimmedWord, type WordForms } from './evasion.js';
 import { containsLink } from './links.js';
 import { normalizeText } from './normalize.js';
@@ -189,5 +189,5 @@ export function isWordReason(reason: string): boolean {
 export function textKey(text: string, reading: TextReading = readText(text)): string | null {
   const words = reading.words.map(trimmedWord).filter((word) => word !== '');
   if (words.length === 0) return null;
-  return createHash('sha256').update(words.join(' ')).digest('base64url').slice(0, 22);
+  return hash('sha256', words.join(' '), 'base64url').slice(0, 22);
 }

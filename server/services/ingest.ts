@@ -11,6 +11,7 @@ import { badRequest } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { MEDIA_PREFIX } from './media.js';
 import { publishChange } from './publisher.js';
+import { RecentSenders } from './recent-senders.js';
 import { routeToWall } from './routing.js';
 
 export interface IngestResult {
@@ -72,12 +73,12 @@ export function createIngest(ctx: ServiceContext) {
     return repos.rules.hasRecentText(wall.id, key, new Date(ctx.now().getTime() - minutes * 60_000).toISOString());
   }
 
+  const recentSenders = new RecentSenders(SENDER_RATE_WINDOW_MS);
+
   /** Whether the contributor already sent the wall its limit of messages in the last minute (0: the rule is off). */
   function sendsTooFast(wall: Wall, contributorId: number): boolean {
     const limit = wall.settings.senderPerMinute;
-    if (limit <= 0) return false;
-    const since = new Date(ctx.now().getTime() - SENDER_RATE_WINDOW_MS).toISOString();
-    return repos.rules.countRecentFromSender(wall.id, contributorId, since, limit) >= limit;
+    return limit > 0 && recentSenders.count(wall.id, contributorId, ctx.now().getTime()) >= limit;
   }
 
   return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
@@ -141,6 +142,7 @@ export function createIngest(ctx: ServiceContext) {
         text,
         media,
         contentWarning: c.contentWarning === undefined ? null : normalizeLabel(c.contentWarning, { maxGraphemes: CONTENT_WARNING_GRAPHEMES }) || null,
+        textKey: key,
         status,
         reasons,
         createdAt: (c.createdAt ?? ctx.now()).toISOString(),
@@ -156,7 +158,10 @@ export function createIngest(ctx: ServiceContext) {
         return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
       }
       const id = message.id;
-      if (key !== null) repos.rules.setTextKey(id, key);
+      // What the SMS throttle rejects and control messages are not the sender's contributions to the wall.
+      if (contributorId !== null && sender?.kind !== 'client' && !options.control && !(options.reject ?? []).includes('throttled')) {
+        recentSenders.record(wall.id, contributorId, ctx.now().getTime());
+      }
       repos.messages.linkMedia(id, media.flatMap((item) => (item.url.startsWith(MEDIA_PREFIX) ? [item.url.slice(MEDIA_PREFIX.length)] : [])));
       const wallEvent =
         status === 'approved'

@@ -30,7 +30,7 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
     if (byAddress) return byAddress;
   }
   const tags = new Set(extractHashtags(input.text).map(hashtagKey));
-  const byTag = walls.find((w) => w.settings.hashtags.some((h) => tags.has(hashtagKey(h))));
+  const byTag = tags.size === 0 ? undefined : walls.find((w) => w.settings.hashtags.some((h) => tags.has(hashtagKey(h))));
   if (byTag) return byTag;
   const byKeyword = walls.find((w) => w.settings.smsKeyword !== null && startsWithKeyword(input.text, w.settings.smsKeyword));
   if (byKeyword) return byKeyword;

@@ -42,6 +42,8 @@ export interface NewMessage {
   text: string;
   media: MediaItem[];
   contentWarning?: string | null;
+  /** The folded text's hash that the duplicate rule looks up (null when the text has no word). */
+  textKey?: string | null;
   status: MessageStatus;
   reasons: string[];
   createdAt: string;
@@ -127,11 +129,11 @@ export interface StateChange {
 export function messagesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
-       author_avatar_url, text, media, content_warning, status, reasons, created_at, received_at, decided_at, decided_by,
-       publish_at, raw, control)
+       author_avatar_url, text, media, content_warning, text_key, status, reasons, created_at, received_at, decided_at,
+       decided_by, publish_at, raw, control)
      VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
-       @authorAvatarUrl, @text, @media, @contentWarning, @status, @reasons, @createdAt, @receivedAt, @decidedAt, @decidedBy,
-       @publishAt, @raw, @control)
+       @authorAvatarUrl, @text, @media, @contentWarning, @textKey, @status, @reasons, @createdAt, @receivedAt, @decidedAt,
+       @decidedBy, @publishAt, @raw, @control)
      ON CONFLICT (source, provider_message_id) DO NOTHING
      RETURNING id`,
   );
@@ -203,6 +205,7 @@ export function messagesRepository(db: Db) {
         media: JSON.stringify(message.media),
         reasons: JSON.stringify(message.reasons),
         contentWarning: message.contentWarning ?? null,
+        textKey: message.textKey ?? null,
         control: message.control ? 1 : 0,
       }) as { id: number } | undefined;
       if (row === undefined) return null;

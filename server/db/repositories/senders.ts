@@ -50,7 +50,13 @@ export function sendersRepository(db: Db) {
   const list = db.prepare<[number], SenderRow>(`${SELECT} WHERE s.wall_id = ? ORDER BY s.id`);
   const byId = db.prepare<[number], SenderRow>(`${SELECT} WHERE s.id = ?`);
   const byContributor = db.prepare<[number, number], SenderRow>(`${SELECT} WHERE s.wall_id = ? AND s.contributor_id = ?`);
-  const ruleFor = db.prepare<[number, number], { rule: SenderRule }>('SELECT rule FROM senders WHERE wall_id = ? AND contributor_id = ?');
+  const rulesOfWall = db.prepare<[number], { contributor_id: number; rule: SenderRule }>('SELECT contributor_id, rule FROM senders WHERE wall_id = ?');
+  /**
+   * Each wall's list, read once and kept: it is consulted for every message, and changes only through this
+   * repository (one writer per database), which forgets a wall's copy whenever it changes its list. Whatever
+   * deletes contributors or walls (erasure, retention) must clear it too.
+   */
+  const cached = new Map<number, Map<number, SenderRule>>();
   const upsert = db.prepare<[number, number, SenderRule, string, string, string], { id: number }>(
     `INSERT INTO senders (wall_id, contributor_id, rule, label, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (wall_id, contributor_id) DO UPDATE SET
@@ -73,14 +79,22 @@ export function sendersRepository(db: Db) {
     },
     /** The rule a wall has for a contributor, read for every message that has one. */
     ruleFor(wallId: number, contributorId: number): SenderRule | null {
-      return ruleFor.get(wallId, contributorId)?.rule ?? null;
+      let rules = cached.get(wallId);
+      if (rules === undefined) {
+        rules = new Map(rulesOfWall.all(wallId).map((row) => [row.contributor_id, row.rule]));
+        cached.set(wallId, rules);
+      }
+      return rules.get(contributorId) ?? null;
     },
     /** Lists a sender, or changes the rule of one already listed (a trusted sender then blocked). */
     put(entry: { wallId: number; contributorId: number; rule: SenderRule; label: string; createdBy: string }, at: string): ListedSender {
       const { id } = upsert.get(entry.wallId, entry.contributorId, entry.rule, entry.label, entry.createdBy, at)!;
+      cached.delete(entry.wallId);
       return toSender(byId.get(id)!);
     },
     remove(id: number): void {
+      // Which wall's list changed is not known here: every copy is dropped, as lists change rarely.
+      cached.clear();
       remove.run(id);
     },
   };
