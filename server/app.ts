@@ -52,8 +52,10 @@ import { DEFAULT_SOURCE_TIMING, type SourceTiming } from './sources/types.js';
 export interface Limits {
   /** Login attempts per client IP per minute. */
   loginPerMinute: number;
-  /** Web form contributions per client IP per minute. */
+  /** Web form contributions per browser per minute (per IP for a client without the form's cookie). */
   contributePerMinute: number;
+  /** Web form contributions per IP per minute, all browsers together: a venue's Wi-Fi is one IP. */
+  contributePerIpPerMinute: number;
 }
 
 export interface AppOptions {
@@ -114,7 +116,7 @@ declare module 'fastify' {
   }
 }
 
-const DEFAULT_LIMITS: Limits = { loginPerMinute: 10, contributePerMinute: 6 };
+const DEFAULT_LIMITS: Limits = { loginPerMinute: 10, contributePerMinute: 6, contributePerIpPerMinute: 120 };
 /** How long shutdown waits for viewers to answer the 1001 close before cutting them off. */
 const CLOSE_GRACE_MS = 2000;
 

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { SlidingWindow } from '../services/sliding-window.js';
+import { contributorId, ensureContributorId } from './contributor-cookie.js';
 import { requireRole } from '../plugins/auth.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
@@ -26,6 +28,8 @@ const accepted = {
 /** The two first channels: the authenticated API (for integrations) and the public web form. */
 export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
   const { ingest, limits } = app.toile;
+  /** Web contributions per IP in the last minute, for the ceiling a whole venue shares. */
+  const perIp = new SlidingWindow(60_000);
 
   app.post<{ Params: SlugParams; Body: ApiMessageBody }>(
     '/api/walls/:slug/messages',
@@ -113,7 +117,18 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Params: SlugParams; Body: ContributeBody }>(
     '/api/walls/:slug/contribute',
     {
-      config: { rateLimit: { max: limits.contributePerMinute, timeWindow: 60_000, keyGenerator: (request) => request.ip } },
+      // Per browser (its contributor cookie), or per IP for a client that sends none; the IP ceiling below
+      // still bounds a client that invents a new cookie for every request.
+      config: {
+        rateLimit: {
+          max: limits.contributePerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (request) => {
+            const id = contributorId(request);
+            return id === undefined ? `ip:${request.ip}` : `browser:${id}`;
+          },
+        },
+      },
       schema: {
         params: slugParams,
         body: {
@@ -128,19 +143,30 @@ export async function ingestApiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
+      const now = Date.now();
+      if (perIp.count(request.ip, now) >= limits.contributePerIpPerMinute) {
+        reply.header('retry-after', '60');
+        throw new AppError(429, 'rate_limited', 'Too many messages from this network in a minute; try again shortly.');
+      }
+      // A browser that has the form's cookie is itself; a client without one (a script, or a browser on its
+      // first message without the form's page) is its IP, as it would be a new stranger on every request.
+      const sent = contributorId(request);
+      ensureContributorId(request, reply, app.toile.config.publicUrl.startsWith('https:'));
+      const client = sent === undefined ? `ip:${request.ip}` : `browser:${sent}`;
       const { message } = ingest(
         {
           channel: 'web',
           source: 'web',
           providerMessageId: randomUUID(),
           wallSlug: request.params.slug,
-          // The client is remembered by a hash of its IP, so that a moderator can block a flooder
-          // without Toile keeping anyone's address.
-          author: { name: request.body.name, address: createHash('sha256').update(request.ip).digest('hex').slice(0, 32), addressKind: 'client' },
+          // The client, hashed: a moderator can block one browser, not the venue's Wi-Fi, and Toile keeps
+          // neither an IP nor the cookie itself.
+          author: { name: request.body.name, address: createHash('sha256').update(client).digest('hex').slice(0, 32), addressKind: 'client' },
           text: request.body.text,
         },
         { refuseUnusable: true },
       );
+      perIp.record(request.ip, now);
       return reply.code(201).send({ id: message.id, status: message.status });
     },
   );

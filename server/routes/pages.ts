@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../errors.js';
+import { ensureContributorId } from './contributor-cookie.js';
 
 /**
  * Pages are static HTML built by Vite; user text reaches them only as data over the API. The policy
@@ -46,7 +47,11 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   // A wall can be embedded in an event's website; the console and the form cannot be framed.
   app.get('/w/:slug', (_request, reply) => page(reply, 'wall.html', true));
-  app.get('/c/:slug', (_request, reply) => page(reply, 'contribute.html', false));
+  // The form's page gives the browser its contributor id, so that its first message already counts as its own.
+  app.get('/c/:slug', (request, reply) => {
+    ensureContributorId(request, reply, app.toile.config.publicUrl.startsWith('https:'));
+    return page(reply, 'contribute.html', false);
+  });
   app.get('/moderate', (_request, reply) => page(reply, 'moderate.html', false));
   app.get('/', (_request, reply) => {
     const wall = app.toile.repos.walls.defaultWall();

@@ -11,7 +11,7 @@ import { badRequest } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { MEDIA_PREFIX } from './media.js';
 import { publishChange } from './publisher.js';
-import { RecentSenders } from './recent-senders.js';
+import { SlidingWindow } from './sliding-window.js';
 import { routeToWall } from './routing.js';
 
 export interface IngestResult {
@@ -73,12 +73,13 @@ export function createIngest(ctx: ServiceContext) {
     return repos.rules.hasRecentText(wall.id, key, new Date(ctx.now().getTime() - minutes * 60_000).toISOString());
   }
 
-  const recentSenders = new RecentSenders(SENDER_RATE_WINDOW_MS);
+  /** Each sender's recent messages per wall, for the sender-rate rule (`wallId:contributorId`). */
+  const recentSenders = new SlidingWindow(SENDER_RATE_WINDOW_MS);
 
   /** Whether the contributor already sent the wall its limit of messages in the last minute (0: the rule is off). */
   function sendsTooFast(wall: Wall, contributorId: number): boolean {
     const limit = wall.settings.senderPerMinute;
-    return limit > 0 && recentSenders.count(wall.id, contributorId, ctx.now().getTime()) >= limit;
+    return limit > 0 && recentSenders.count(`${wall.id}:${contributorId}`, ctx.now().getTime()) >= limit;
   }
 
   return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
@@ -160,7 +161,9 @@ export function createIngest(ctx: ServiceContext) {
       const id = message.id;
       // What the SMS throttle rejects and control messages are not the sender's contributions to the wall.
       if (contributorId !== null && sender?.kind !== 'client' && !options.control && !(options.reject ?? []).includes('throttled')) {
-        recentSenders.record(wall.id, contributorId, ctx.now().getTime());
+        // Counted inside the transaction: a rollback leaves one message too many counted for one window,
+        // which can only hold a message for review.
+        recentSenders.record(`${wall.id}:${contributorId}`, ctx.now().getTime());
       }
       repos.messages.linkMedia(id, media.flatMap((item) => (item.url.startsWith(MEDIA_PREFIX) ? [item.url.slice(MEDIA_PREFIX.length)] : [])));
       const wallEvent =

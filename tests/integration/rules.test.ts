@@ -11,7 +11,7 @@ let counter = 0;
 
 beforeEach(async () => {
   clock = Date.parse('2026-11-29T10:00:00Z');
-  server = await startServer({ now: () => new Date(clock), limits: { contributePerMinute: 10_000 } });
+  server = await startServer({ now: () => new Date(clock), limits: { contributePerMinute: 10_000, contributePerIpPerMinute: 10_000 } });
   auth = { authorization: `Bearer ${await server.adminToken()}` };
   await patchWall({ moderation: 'post' });
 });

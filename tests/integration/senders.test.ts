@@ -7,11 +7,14 @@ let server: TestServer;
 let auth: Record<string, string>;
 let moderators: TestSocket;
 
-/** The web form remembers its client by a hash of the IP: every request of these tests comes from 127.0.0.1. */
-const CLIENT = createHash('sha256').update('127.0.0.1').digest('hex').slice(0, 32);
+/**
+ * The web form remembers a client without its cookie by a hash of the IP (these requests send no cookie,
+ * and all come from 127.0.0.1); a browser with the form's cookie is remembered by that instead.
+ */
+const CLIENT = createHash('sha256').update('ip:127.0.0.1').digest('hex').slice(0, 32);
 
 beforeEach(async () => {
-  server = await startServer({ limits: { contributePerMinute: 10_000 } });
+  server = await startServer({ limits: { contributePerMinute: 10_000, contributePerIpPerMinute: 10_000 } });
   auth = { authorization: `Bearer ${await server.adminToken()}` };
   // The rate and duplicate rules are left out of the way: these tests are about the lists.
   await server.request('PATCH', '/api/walls/capcomnet', { senderPerMinute: 0, duplicateWindowMinutes: 0 }, auth);
