@@ -26,8 +26,16 @@ export interface TestServer {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
   /** A Bearer token with role admin (created once per server). */
   adminToken(): Promise<string>;
+  /** Logs in as a browser would: the session cookie, its CSRF token, and both as headers for unsafe requests. */
+  logIn(username: string, password: string): Promise<Session>;
   /** Stops the server, keeping its data directory (for restart tests) unless `removeData`. */
   close(options?: { removeData?: boolean }): Promise<void>;
+}
+
+export interface Session {
+  cookie: string;
+  csrfToken: string;
+  headers: { cookie: string; 'x-csrf-token': string };
 }
 
 export interface StartOptions extends Partial<Omit<AppOptions, 'config'>> {
@@ -74,6 +82,13 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     async adminToken() {
       token ??= app.toile.auth.createToken('tests', 'admin', 'tests').token;
       return token;
+    },
+    async logIn(username, password) {
+      const response = await server.request('POST', '/api/auth/login', { username, password });
+      if (response.status !== 200) throw new Error(`logging in as ${username} was refused with ${response.status}`);
+      const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrfToken = response.body.csrfToken as string;
+      return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
     },
     async close({ removeData = false } = {}) {
       await app.close();

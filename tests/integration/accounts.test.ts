@@ -18,12 +18,7 @@ afterEach(async () => {
   await server.close({ removeData: true });
 });
 
-async function login(username: string, password = 'moderation!') {
-  const response = await server.request('POST', '/api/auth/login', { username, password });
-  expect(response.status).toBe(200);
-  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
-  return { cookie, headers: { cookie, 'x-csrf-token': response.body.csrfToken as string } };
-}
+const login = (username: string, password = 'moderation!') => server.logIn(username, password);
 
 async function moderatorSocket(cookie: string): Promise<TestSocket> {
   const socket = await openSocket(`${server.wsUrl}/ws/moderate/capcomnet`, { cookie, origin: server.url });
