@@ -204,10 +204,12 @@ export function displayedOrder(raw: string): string | null {
 
 /**
  * The texts a filter must read: the text itself and, when the raw text reordered it with a bidi override, the
- * text as displayed. Each is normalized (hidden characters removed) and split into folded words.
+ * text as displayed. Each is normalized (hidden characters removed) and split into folded words;
+ * `normalized` says the text already went through `normalizeText`.
  */
-export function readings(text: string, raw?: string): string[][] {
-  const result = [foldedWords(normalizeText(text, { maxGraphemes: MAX_READ_GRAPHEMES }))];
+export function readings(text: string, raw?: string, normalized = false): string[][] {
+  // Text the ingest pipeline already normalized is read as it is: normalizing is idempotent, and costly.
+  const result = [foldedWords(normalized ? text : normalizeText(text, { maxGraphemes: MAX_READ_GRAPHEMES }))];
   const displayed = raw === undefined ? null : displayedOrder(raw);
   if (displayed !== null) result.push(foldedWords(normalizeText(displayed, { maxGraphemes: MAX_READ_GRAPHEMES })));
   return result;

@@ -308,6 +308,8 @@ export function hashtagKey(tag: string): string {
     .normalize('NFC');
 }
 
+/** Text that cleaning and NFKC leave as it is. */
+const PRINTABLE_ASCII = /^[\n\x20-\x7E]*$/;
 /** "#" and the characters NFKC folds to it (full-width and small number signs). */
 const MAY_HOLD_HASHTAG = /[#\uFF03\uFE5F]/;
 
@@ -316,7 +318,8 @@ export function extractHashtags(text: string): string[] {
   // Most messages name no hashtag: the signs that NFKC turns into "#" are looked for before any work.
   if (!MAY_HOLD_HASHTAG.test(text)) return [];
   const tags = new Set<string>();
-  for (const match of clean(text, 'NFKC').matchAll(HASHTAG_IN_TEXT)) {
+  // Printable ASCII is already clean and NFKC.
+  for (const match of (PRINTABLE_ASCII.test(text) ? text : clean(text, 'NFKC')).matchAll(HASHTAG_IN_TEXT)) {
     const tag = normalizeHashtag(match[1] ?? '');
     if (tag !== '') tags.add(tag);
   }

@@ -150,9 +150,12 @@ export interface TextReading {
   words: string[];
 }
 
-/** Reads a text once for every rule; `raw`, the text as received, shows a bidi override the stored text lost. */
-export function readText(text: string, raw?: string): TextReading {
-  const all = readings(text, raw);
+/**
+ * Reads a text once for every rule; `raw`, the text as received, shows a bidi override the stored text lost.
+ * `normalized`: the text is already `normalizeText`'s output (the ingest pipeline's), not to be redone.
+ */
+export function readText(text: string, raw?: string, normalized = false): TextReading {
+  const all = readings(text, raw, normalized);
   return { forms: all.map((words) => words.map(formsOf)), words: all[0] ?? [] };
 }
 

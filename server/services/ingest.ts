@@ -99,7 +99,7 @@ export function createIngest(ctx: ServiceContext) {
     // The text rules are pure and read outside the write lock; the rules that read the wall's recent
     // messages and its sender lists run in the transaction, so that they see every message stored before.
     const rejected = options.reject !== undefined || unusable;
-    const reading = options.control ? null : readText(text, c.text);
+    const reading = options.control ? null : readText(text, c.text, true);
     const content = rejected || reading === null ? [] : contentReasons(text, wall.settings, reading);
     const key = reading === null ? null : textKey(text, reading);
 
