@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DISPLAY_MODES, publicWall, type DisplayMode } from '../domain/wall.js';
 import { requireRole } from '../plugins/auth.js';
-import { createDisplaySwitch } from '../services/moderation.js';
 import { slugParams, type SlugParams } from './schemas.js';
 
 /**
@@ -10,8 +9,7 @@ import { slugParams, type SlugParams } from './schemas.js';
  * through the wall's `wall` event.
  */
 export async function displayRoutes(app: FastifyInstance): Promise<void> {
-  const { repos, hub, now } = app.toile;
-  const setDisplay = createDisplaySwitch({ repos, hub, now });
+  const { walls } = app.toile;
 
   app.post<{ Params: SlugParams; Body: { display: DisplayMode } }>(
     '/api/walls/:slug/display',
@@ -27,6 +25,6 @@ export async function displayRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) => publicWall(setDisplay(request.params.slug, request.body.display, request.principal!.username)),
+    async (request) => publicWall(walls.setDisplay(request.params.slug, request.body.display, request.principal!.username)),
   );
 }

@@ -2,9 +2,7 @@ import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
 import { DELETED_BY_AUTHOR, transition, type ModerationAction } from '../domain/moderation.js';
 import { toWallMessage } from '../domain/views.js';
-import { publicWall, type DisplayMode, type Wall } from '../domain/wall.js';
 import { conflict, notFound } from '../errors.js';
-import { wallChannel } from '../realtime/hub.js';
 import type { ServiceContext } from './context.js';
 import { publishChange } from './publisher.js';
 
@@ -67,30 +65,3 @@ export function createModeration(ctx: ServiceContext) {
 
 export type Moderate = ReturnType<typeof createModeration>;
 
-/**
- * The panic switch: blanks or freezes every screen of a wall, or sets it live again. It is a moderator's
- * action (unlike the other wall settings, which are an admin's), so it is audited as `display` with where
- * it went from and to, once per press, even when the wall was already in that mode: the log then shows
- * every time someone reached for the button.
- */
-export function createDisplaySwitch(ctx: ServiceContext) {
-  const { repos } = ctx;
-
-  return function setDisplay(slug: string, display: DisplayMode, actor: string): Wall {
-    return repos.transaction(() => {
-      const wall = repos.walls.bySlug(slug);
-      if (!wall) throw notFound(`Wall "${slug}"`);
-      const from = wall.settings.display;
-      const now = ctx.now().toISOString();
-      if (from !== display) {
-        const saved = repos.walls.update({ ...wall, settings: { ...wall.settings, display } }, now);
-        const event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: publicWall(saved) }), now);
-        repos.afterCommit(() => ctx.hub.publish(wallChannel(slug), event));
-      }
-      repos.audit.append({ actor, action: 'display', wallId: wall.id, targetType: 'wall', targetId: slug, detail: { from, to: display } }, now);
-      return repos.walls.byId(wall.id)!;
-    });
-  };
-}
-
-export type DisplaySwitch = ReturnType<typeof createDisplaySwitch>;

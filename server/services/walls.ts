@@ -30,6 +30,17 @@ function hashtags(values: string[]): string[] {
 export function createWalls(ctx: ServiceContext) {
   const { repos } = ctx;
 
+  /** Stores a wall's new settings; when its public view changed, every screen is told by a `wall` event. */
+  function save(wall: Wall, next: Wall, now: string): Wall {
+    const saved = repos.walls.update(next, now);
+    const after = publicWall(saved);
+    if (JSON.stringify(after) !== JSON.stringify(publicWall(wall))) {
+      const event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: after }), now);
+      repos.afterCommit(() => ctx.hub.publish(wallChannel(wall.slug), event));
+    }
+    return saved;
+  }
+
   return {
     create(input: WallInput, actor: string, isDefault = false): Wall {
       if (repos.walls.bySlug(input.slug)) throw conflict('wall_exists', `A wall with the slug "${input.slug}" already exists.`);
@@ -66,15 +77,25 @@ export function createWalls(ctx: ServiceContext) {
           },
         };
         const now = ctx.now().toISOString();
-        const saved = repos.walls.update(next, now);
-        const before = JSON.stringify(publicWall(wall));
-        const after = publicWall(saved);
-        if (JSON.stringify(after) !== before) {
-          const event = repos.events.append(saved.id, 'wall', (seq) => ({ type: 'wall', seq, wall: after }), now);
-          repos.afterCommit(() => ctx.hub.publish(wallChannel(slug), event));
-        }
+        const saved = save(wall, next, now);
         repos.audit.append({ actor, action: 'wall.update', wallId: saved.id, targetType: 'wall', targetId: slug, detail: { changed: Object.keys(patch) } }, now);
         return repos.walls.byId(saved.id)!;
+      });
+    },
+
+    /**
+     * The panic switch: blanks or freezes every screen of a wall, or sets it live again. It is a moderator's
+     * action (the other settings are an admin's), audited as `display` with where it went from and to, once
+     * per press, even when the wall was already in that mode: the log shows every time someone reached for it.
+     */
+    setDisplay(slug: string, display: WallSettings['display'], actor: string): Wall {
+      return repos.transaction(() => {
+        const wall = repos.walls.bySlug(slug);
+        if (!wall) throw notFound(`Wall "${slug}"`);
+        const now = ctx.now().toISOString();
+        save(wall, { ...wall, settings: { ...wall.settings, display } }, now);
+        repos.audit.append({ actor, action: 'display', wallId: wall.id, targetType: 'wall', targetId: slug, detail: { from: wall.settings.display, to: display } }, now);
+        return repos.walls.byId(wall.id)!;
       });
     },
   };
