@@ -5,7 +5,7 @@ import type { Contribution, MediaItem, MessageStatus } from '../domain/message.j
 import { httpsUrl, MAX_URL_LENGTH } from '../domain/urls.js';
 import { DELETED_BY_AUTHOR, EDITED } from '../domain/moderation.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
-import { contentReasons } from '../domain/rules.js';
+import { contentReasons, textKey } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
 import type { SocialPost } from '../sources/types.js';
@@ -128,6 +128,7 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
         decidedBy: 'author',
         raw: null,
         keepPublishAt: false,
+        textKey: null,
       });
       if (!changed) return false;
       const updated = repos.messages.byId(current.id)!;
@@ -223,6 +224,8 @@ export function createSocialIntake(ctx: ServiceContext, ingest: Ingest, onSkippe
           decidedBy: status === 'pending' ? null : current.decidedBy,
           raw: JSON.stringify(post.raw ?? null),
           keepPublishAt: status === 'pending' && current.status === 'pending' && held.length === 0,
+          // The duplicate rule compares new messages with what the post says now.
+          textKey: textKey(text),
         });
         if (!changed) return;
         const updated = repos.messages.byId(current.id)!;

@@ -85,6 +85,15 @@ describe('a bridge posting through the ingest API', () => {
     expect(replay.body).toEqual({ id: created.id, status: 'hidden' });
   });
 
+  it('forgets a retracted post’s words, so that the same words from someone else are no duplicate', async () => {
+    await server.request('PATCH', '/api/walls/capcomnet', { moderation: 'post' }, await admin());
+    const first = await server.request('POST', '/api/walls/capcomnet/messages', { externalId: 'a', author: { name: 'A' }, text: 'Bravo la plénière' }, auth);
+    expect(first.body.status).toBe('approved');
+    await server.request('DELETE', '/api/walls/capcomnet/messages/a', undefined, auth);
+    const second = await server.request('POST', '/api/walls/capcomnet/messages', { externalId: 'b', author: { name: 'B' }, text: 'Bravo la plénière' }, auth);
+    expect(second.body.status).toBe('approved');
+  });
+
   it('answers 404 for a post it never received, and the retraction is audited', async () => {
     expect((await server.request('DELETE', '/api/walls/capcomnet/messages/nope', undefined, auth)).status).toBe(404);
     const { body: created } = await server.request('POST', '/api/walls/capcomnet/messages', post, auth);

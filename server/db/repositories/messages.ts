@@ -184,10 +184,12 @@ export function messagesRepository(db: Db) {
   );
   const revise = db.prepare<
     { id: number; version: number; text: string; media: string; contentWarning: string | null; status: string; reasons: string;
-      pinned: number; decidedAt: string | null; decidedBy: string | null; raw: string | null; keepPublishAt: number },
+      pinned: number; decidedAt: string | null; decidedBy: string | null; raw: string | null; keepPublishAt: number;
+      textKey: string | null },
     { version: number }
   >(
-    `UPDATE messages SET text = @text, media = @media, content_warning = @contentWarning, status = @status, reasons = @reasons,
+    `UPDATE messages SET text = @text, text_key = @textKey, media = @media, content_warning = @contentWarning, status = @status,
+       reasons = @reasons,
        pinned = @pinned, decided_at = @decidedAt, decided_by = @decidedBy, raw = @raw,
        publish_at = CASE WHEN @keepPublishAt = 1 THEN publish_at END, version = version + 1
      WHERE id = @id AND version = @version RETURNING version`,
@@ -275,6 +277,8 @@ export function messagesRepository(db: Db) {
         raw: string | null;
         /** A pending post on the broadcast-delay lane keeps its time, unless a rule now holds it. */
         keepPublishAt: boolean;
+        /** The new text's key for the duplicate rule (null for a text without a word). */
+        textKey: string | null;
       },
     ): boolean {
       return (
@@ -291,6 +295,7 @@ export function messagesRepository(db: Db) {
           decidedBy: change.decidedBy,
           raw: change.raw,
           keepPublishAt: change.keepPublishAt ? 1 : 0,
+          textKey: change.textKey,
         }) !== undefined
       );
     },
