@@ -28,7 +28,63 @@ export interface WallMessage {
   contentWarning?: string;
   createdAt: string;
   pinned: boolean;
+  /** Set when a moderator marked the sender as a speaker or an organiser: the wall shows a badge. */
+  badge?: SenderBadge;
 }
+
+/** The public badge of a trusted sender. */
+export type SenderBadge = 'speaker' | 'organiser';
+
+export type Language = 'en' | 'fr';
+export type ThemeName = 'dark' | 'light';
+export type FontChoice = 'inter' | 'atkinson' | 'system';
+
+/**
+ * How a wall looks, on top of its light or dark theme. Colours are `#rrggbb`; null keeps the theme's.
+ * Image URLs are images uploaded to Toile (`/media/…`) or `https://`; anything else is ignored by the wall.
+ */
+export interface WallAppearance {
+  accent: string | null;
+  background: string | null;
+  surface: string | null;
+  text: string | null;
+  font: FontChoice;
+  backgroundImage: string | null;
+  logo: string | null;
+  /** Sponsor logos for the strip at the bottom of the wall, in order (at most 12). */
+  sponsors: string[];
+  /** A colour per followed hashtag (key: the hashtag as in `hashtags`, without '#'); missing ones get the palette's. */
+  tagColors: Record<string, string>;
+  /** Whether the wall shows the "how to contribute" panel with its QR code. */
+  contributePanel: boolean;
+}
+
+/** How items take turns on screen. */
+export interface WallPacing {
+  /** Seconds an item stays on screen at least before a newer one may push it off (0–600). */
+  minSeconds: number;
+  /** At most this many items of one sender on screen at once while others wait (0: no limit). */
+  perSender: number;
+  /** Whether earlier approved items come back when the wall is quiet. */
+  replay: boolean;
+  /** How long the wall must be quiet before an earlier item comes back (10–3600 s). */
+  replayAfterSeconds: number;
+}
+
+export const DEFAULT_APPEARANCE: WallAppearance = {
+  accent: null,
+  background: null,
+  surface: null,
+  text: null,
+  font: 'inter',
+  backgroundImage: null,
+  logo: null,
+  sponsors: [],
+  tagColors: {},
+  contributePanel: true,
+};
+
+export const DEFAULT_PACING: WallPacing = { minSeconds: 8, perSender: 2, replay: true, replayAfterSeconds: 45 };
 
 /** A wall's public settings, as `GET /api/walls/:slug` and the `wall` frames carry them. */
 export interface PublicWall {
@@ -46,7 +102,41 @@ export interface PublicWall {
   displayLimit: number;
   /** How to take part, in the organiser's words (at most 280 characters); shown by the wall and the form. */
   instructions?: string | null;
+  /** 'auto' follows the browser; optional (with the fields below) because an older server may not send it. */
+  language?: Language | 'auto';
+  appearance?: WallAppearance;
+  pacing?: WallPacing;
 }
+
+/**
+ * What a wall screen reports on its socket when it opens and every 30 s (`WallScreenFrame`), and what
+ * moderators read back from `GET /api/walls/:slug/screens`.
+ */
+export interface ScreenReport {
+  /** A random id per page load, so that one screen is one row however often it reconnects. */
+  screen: string;
+  layout: Layout;
+  width: number;
+  height: number;
+  /** The last seq the screen folded in. */
+  seq: number;
+  /** JS heap in use, in MiB, where the browser tells (Chromium); null elsewhere. */
+  heapMb: number | null;
+  /** How many cards are in the page's DOM right now. */
+  cards: number;
+  mode: 'wall' | 'a11y' | 'embed';
+  language: Language;
+}
+
+export interface ScreenInfo extends ScreenReport {
+  connectedAt: string;
+  lastSeenAt: string;
+  /** False when the socket is gone; such a row is kept for a few minutes, then dropped. */
+  connected: boolean;
+}
+
+/** What a wall screen sends on its socket. Anything else is ignored. */
+export type WallScreenFrame = { type: 'heartbeat' } & ScreenReport;
 
 /** The frames of `WS /ws/walls/:slug`. */
 export type WallFrame =
@@ -55,7 +145,9 @@ export type WallFrame =
   | { type: 'removed'; seq: number; id: number }
   | { type: 'pinned'; seq: number; id: number }
   | { type: 'unpinned'; seq: number; id: number }
-  | { type: 'wall'; seq: number; wall: PublicWall };
+  | { type: 'wall'; seq: number; wall: PublicWall }
+  /** Not an event (no seq): a moderator asked the screens to reload the page. */
+  | { type: 'reload' };
 
 /** What a moderator sees: the public message plus its state and, for moderators, the private sender. */
 export interface ModeratorMessage extends WallMessage {
@@ -160,6 +252,9 @@ export type WallSettingsPatch = Partial<{
   instructions: string | null;
   layout: Layout;
   theme: string;
+  language: Language | 'auto';
+  appearance: Partial<WallAppearance>;
+  pacing: Partial<WallPacing>;
   displayLimit: number;
   retentionDays: number | null;
 }>;
@@ -174,6 +269,8 @@ export interface SenderEntry {
   kind: SenderKind;
   address: string;
   label: string | null;
+  /** Trusted senders only: the public badge their messages carry on the wall. */
+  badge?: SenderBadge | null;
   createdBy: string;
   createdAt: string;
 }

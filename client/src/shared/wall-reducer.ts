@@ -49,6 +49,8 @@ export function initialWallState(): WallState {
  */
 export function reduceWall(state: WallState, frame: WallFrame): WallStep {
   if (frame.type === 'snapshot') return { state: applySnapshot(state, frame), gap: false };
+  // A reload is for the page (WallConnection), not an event of the wall.
+  if (frame.type === 'reload') return { state, gap: false };
   const seq: unknown = frame.seq;
   if (typeof seq !== 'number' || !Number.isInteger(seq)) return { state, gap: false };
   if (state.wall === null) return { state, gap: true };
