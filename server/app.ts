@@ -15,9 +15,11 @@ import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerValidation } from './plugins/validation.js';
 import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
+import { DEFAULT_SCREEN_LIMITS, ScreenRegistry, type ScreenLimits } from './realtime/screens.js';
 import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
 import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
 import { authRoutes } from './routes/auth.js';
+import { contributeUrlRoutes } from './routes/contribute-url.js';
 import { displayRoutes } from './routes/display.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestApiRoutes } from './routes/ingest-api.js';
@@ -32,7 +34,9 @@ import { mediaRoutes } from './routes/media.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { screenRoutes } from './routes/screens.js';
 import { senderRoutes } from './routes/senders.js';
+import { wallImageRoutes } from './routes/wall-images.js';
 import { wallRoutes } from './routes/walls.js';
 import { createAuth, randomToken, type Auth } from './services/auth.js';
 import type { ServiceContext } from './services/context.js';
@@ -67,6 +71,8 @@ export interface AppOptions {
   migrationsDir?: string;
   clientDir?: string;
   socketPolicy?: Partial<SocketPolicy>;
+  /** How screens' heartbeats are taken and kept; tests shrink the intervals. */
+  screenLimits?: Partial<ScreenLimits>;
   limits?: Partial<Limits>;
   mediaLimits?: Partial<MediaLimits>;
   /** How fast social sources poll and retry; tests shrink it. */
@@ -89,6 +95,8 @@ export interface Toile {
   hub: Hub<HubEvent>;
   feeds: WallFeeds;
   sockets: SocketRegistry;
+  /** The wall screens that report themselves (heartbeats on the wall socket), for the console. */
+  screens: ScreenRegistry;
   ingest: Ingest;
   /** The SMS providers' common path: keywords, throttling, then `ingest`. */
   sms: SmsReceiver;
@@ -184,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     hub,
     feeds: new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed')),
     sockets,
+    screens: new ScreenRegistry(() => now().getTime(), { ...DEFAULT_SCREEN_LIMITS, ...options.screenLimits }),
     ingest,
     sms: createSmsReceiver(ctx, ingest, { perSenderPerMinute: config.smsPerMinute }),
     media,
@@ -239,6 +248,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(wallRoutes);
+  await app.register(contributeUrlRoutes);
   await app.register(displayRoutes);
   await app.register(ingestApiRoutes);
   // Each provider's plugin registers its own body parsers, encapsulated: nothing else takes form bodies.
@@ -251,9 +261,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSmtpReceiver(app);
   await app.register(sourceRoutes);
   await app.register(mediaRoutes);
+  await app.register(wallImageRoutes);
   await app.register(moderationRoutes);
   await app.register(senderRoutes);
   await app.register(realtimeRoutes);
+  await app.register(screenRoutes);
   await app.register(pageRoutes);
 
   toile.bootstrap = await bootstrap(toile, config.adminPassword);

@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   dataDir: string;
   publicUrl: string;
+  /**
+   * TOILE_PUBLIC_URL when the organiser set it, undefined when `publicUrl` is only the default: phones are
+   * sent to a configured address, and otherwise to the one the wall was opened at (see routes/contribute-url.ts).
+   */
+  configuredPublicUrl: string | undefined;
   adminPassword: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-For from a reverse proxy, so that per-client rate limits see the real client. */
@@ -158,7 +163,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   const host = optional(env, 'HOST') ?? '0.0.0.0';
   const dataDirValue = optional(env, 'TOILE_DATA_DIR') ?? './data';
   const dataDir = isAbsolute(dataDirValue) ? dataDirValue : resolve(cwd, dataDirValue);
-  const publicUrl = (url(env, 'TOILE_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${listenPort}`).replace(/\/+$/, '');
+  const configuredPublicUrl = url(env, 'TOILE_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  const publicUrl = configuredPublicUrl ?? `http://localhost:${listenPort}`;
   const adminPassword = env.TOILE_ADMIN_PASSWORD === undefined || env.TOILE_ADMIN_PASSWORD === '' ? undefined : env.TOILE_ADMIN_PASSWORD;
   if (adminPassword !== undefined && adminPassword.length < 8) {
     throw new ConfigError('TOILE_ADMIN_PASSWORD', 'must be at least 8 characters long');
@@ -168,6 +174,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     host,
     dataDir,
     publicUrl,
+    configuredPublicUrl,
     adminPassword,
     logLevel: oneOf(env, 'TOILE_LOG_LEVEL', LOG_LEVELS, 'info') ?? 'info',
     trustProxy: boolean(env, 'TOILE_TRUST_PROXY', false),

@@ -66,6 +66,8 @@ export interface WallMessage {
   contentWarning?: string;
   createdAt: string;
   pinned: boolean;
+  /** Present when a moderator marked the sender as a speaker or an organiser: the wall shows a badge. */
+  badge?: 'speaker' | 'organiser';
 }
 
 /** The moderator's view: the public one plus its state and, for roles that may see it, the sender. */

@@ -9,6 +9,9 @@ import type { ModerationMode } from './wall.js';
 /** A wall's list of senders: trusted ones are approved at once, blocked ones are stored rejected. */
 export const SENDER_RULES = ['trusted', 'blocked'] as const;
 export type SenderRule = (typeof SENDER_RULES)[number];
+/** The public mark of a trusted sender on the wall: the audience sees who speaks for the event. */
+export const SENDER_BADGES = ['speaker', 'organiser'] as const;
+export type SenderBadge = (typeof SENDER_BADGES)[number];
 
 export interface RuleFindings {
   moderation: ModerationMode;

@@ -16,6 +16,7 @@ export function toWallMessage(m: StoredMessage): WallMessage {
     ...(m.contentWarning === null ? {} : { contentWarning: m.contentWarning }),
     createdAt: m.createdAt,
     pinned: m.pinned,
+    ...(m.badge === null ? {} : { badge: m.badge }),
   };
 }
 

@@ -1,4 +1,5 @@
 /** A wall: one screen's worth of contributions, with its own settings. */
+import { isMediaPath } from './media-name.js';
 import { normalizeLabel, normalizeText } from './normalize.js';
 
 export const LAYOUTS = ['grid', 'columns', 'spotlight', 'ticker'] as const;
@@ -6,6 +7,71 @@ export type Layout = (typeof LAYOUTS)[number];
 export const DISPLAY_MODES = ['live', 'blank', 'freeze'] as const;
 export type DisplayMode = (typeof DISPLAY_MODES)[number];
 export type ModerationMode = 'pre' | 'post';
+export const THEMES = ['dark', 'light'] as const;
+export type ThemeName = (typeof THEMES)[number];
+/** The wall's language; 'auto' follows each screen's browser. */
+export const WALL_LANGUAGES = ['auto', 'en', 'fr'] as const;
+export type WallLanguage = (typeof WALL_LANGUAGES)[number];
+export const FONT_CHOICES = ['inter', 'atkinson', 'system'] as const;
+export type FontChoice = (typeof FONT_CHOICES)[number];
+
+/**
+ * How a wall looks on top of its light or dark theme (client/src/shared/types.ts has the same shape).
+ * Colours are `#rrggbb`, null keeps the theme's; image URLs are pictures served by Toile (`/media/…`) or
+ * `https://` addresses.
+ */
+export interface WallAppearance {
+  accent: string | null;
+  background: string | null;
+  surface: string | null;
+  text: string | null;
+  font: FontChoice;
+  backgroundImage: string | null;
+  logo: string | null;
+  /** Sponsor logos for the strip at the bottom of the wall, in order. */
+  sponsors: string[];
+  /** A colour per followed hashtag (the hashtag as in `hashtags`, without '#'). */
+  tagColors: Record<string, string>;
+  /** Whether the wall shows the "how to contribute" panel with its QR code. */
+  contributePanel: boolean;
+}
+
+/** How items take turns on screen (client/src/shared/types.ts has the same shape). */
+export interface WallPacing {
+  /** Seconds an item stays on screen at least before a newer one may push it off. */
+  minSeconds: number;
+  /** At most this many items of one sender on screen at once while others wait (0: no limit). */
+  perSender: number;
+  /** Whether earlier approved items come back when the wall is quiet. */
+  replay: boolean;
+  /** How long the wall must be quiet before an earlier item comes back. */
+  replayAfterSeconds: number;
+}
+
+/** The same defaults as the client's DEFAULT_APPEARANCE: a wall without settings looks like its theme. */
+export const DEFAULT_APPEARANCE: WallAppearance = {
+  accent: null,
+  background: null,
+  surface: null,
+  text: null,
+  font: 'inter',
+  backgroundImage: null,
+  logo: null,
+  sponsors: [],
+  tagColors: {},
+  contributePanel: true,
+};
+
+/** The same defaults as the client's DEFAULT_PACING. */
+export const DEFAULT_PACING: WallPacing = { minSeconds: 8, perSender: 2, replay: true, replayAfterSeconds: 45 };
+
+/** The limits the settings API checks (and the console's form shows). */
+export const APPEARANCE_LIMITS = { sponsors: 12, tagColors: 20, imageUrlLength: 2048 } as const;
+export const PACING_LIMITS = {
+  minSeconds: { minimum: 0, maximum: 600 },
+  perSender: { minimum: 0, maximum: 20 },
+  replayAfterSeconds: { minimum: 10, maximum: 3600 },
+} as const;
 
 export interface WallSettings {
   hashtags: string[];
@@ -25,7 +91,11 @@ export interface WallSettings {
   /** The answer to HELP or INFO; null: a line made from the wall's title. */
   smsHelp: string | null;
   layout: Layout;
-  theme: string;
+  theme: ThemeName;
+  /** The language of the wall's own words (its UI, not the messages). */
+  language: WallLanguage;
+  appearance: WallAppearance;
+  pacing: WallPacing;
   display: DisplayMode;
   /** How many approved items a wall shows and a snapshot carries. */
   displayLimit: number;
@@ -61,7 +131,7 @@ export interface PublicWall {
   hashtags: string[];
   moderation: ModerationMode;
   layout: Layout;
-  theme: string;
+  theme: ThemeName;
   display: DisplayMode;
   smsNumbers: string[];
   emailAddresses: string[];
@@ -69,9 +139,12 @@ export interface PublicWall {
   displayLimit: number;
   /**
    * How to take part, in the organiser's words (null: none). Optional because `wall` events stored in the log
-   * before walls had instructions are replayed as they were written.
+   * before walls had instructions are replayed as they were written; the same holds for the fields below.
    */
   instructions?: string | null;
+  language?: WallLanguage;
+  appearance?: WallAppearance;
+  pacing?: WallPacing;
 }
 
 export const DEFAULT_WALL_SETTINGS: WallSettings = {
@@ -86,6 +159,9 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   smsHelp: null,
   layout: 'grid',
   theme: 'dark',
+  language: 'auto',
+  appearance: DEFAULT_APPEARANCE,
+  pacing: DEFAULT_PACING,
   display: 'live',
   displayLimit: 50,
   retentionDays: null,
@@ -95,6 +171,22 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   senderPerMinute: 3,
   instructions: null,
 };
+
+/**
+ * A wall's settings as stored (JSON written by any earlier version) made whole: missing fields take their
+ * defaults, appearance and pacing are completed field by field, and a theme that is neither light nor dark
+ * (walls once took any name) reads as dark.
+ */
+export function settingsFromStored(stored: Partial<WallSettings>): WallSettings {
+  const settings = { ...DEFAULT_WALL_SETTINGS, ...stored };
+  return {
+    ...settings,
+    theme: (THEMES as readonly string[]).includes(settings.theme) ? settings.theme : 'dark',
+    language: (WALL_LANGUAGES as readonly string[]).includes(settings.language) ? settings.language : 'auto',
+    appearance: { ...DEFAULT_APPEARANCE, ...stored.appearance },
+    pacing: { ...DEFAULT_PACING, ...stored.pacing },
+  };
+}
 
 /** The longest contribution instructions, in grapheme clusters: two lines under a projected wall. */
 export const MAX_INSTRUCTIONS_GRAPHEMES = 280;
@@ -112,6 +204,26 @@ export function normalizeInstructions(input: string | null): string | null {
   return normalizeText(lines.join('\n'), { maxGraphemes: MAX_INSTRUCTIONS_GRAPHEMES }) || null;
 }
 
+/**
+ * Why a wall image address (logo, background, sponsor) is refused, or null when it is fine: a picture
+ * uploaded to Toile (`/media/<name>`), or an `https://` address without credentials in it (a wall is shown
+ * to a whole room, and a projector page must never send a password to another site).
+ */
+export function imageUrlProblem(url: string): string | null {
+  if (isMediaPath(url)) return null;
+  if (url.length > APPEARANCE_LIMITS.imageUrlLength) return `is longer than ${APPEARANCE_LIMITS.imageUrlLength} characters`;
+  if (!url.startsWith('https://')) return 'must be an image uploaded to Toile (/media/…) or an https:// address';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a valid address';
+  }
+  if (parsed.protocol !== 'https:' || parsed.hostname === '') return 'must be an https:// address';
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry a user name or password';
+  return null;
+}
+
 export function publicWall(wall: Wall): PublicWall {
   const s = wall.settings;
   return {
@@ -127,6 +239,9 @@ export function publicWall(wall: Wall): PublicWall {
     smsKeyword: s.smsKeyword,
     displayLimit: s.displayLimit,
     instructions: s.instructions,
+    language: s.language,
+    appearance: s.appearance,
+    pacing: s.pacing,
   };
 }
 

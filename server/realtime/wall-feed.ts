@@ -109,6 +109,25 @@ export class WallFeed {
     return () => this.viewers.delete(viewer);
   }
 
+  /**
+   * Hands one frame that is not an event (no seq: a `reload`) to this wall's viewers, or to those `which`
+   * picks; returns how many it was handed to. Rare (a moderator's action), so a pass over the set is fine.
+   */
+  deliverToViewers(frame: Buffer, which: (viewer: Viewer) => boolean = () => true): number {
+    let delivered = 0;
+    for (const viewer of [...this.viewers]) {
+      if (!which(viewer)) continue;
+      try {
+        viewer.deliver(frame);
+        delivered += 1;
+      } catch (error) {
+        this.viewers.delete(viewer);
+        this.onViewerError(error);
+      }
+    }
+    return delivered;
+  }
+
   close(): void {
     this.unsubscribe();
     this.viewers.clear();

@@ -5,8 +5,9 @@ import { notFound } from '../errors.js';
 import { MEDIA_NAME } from '../services/media.js';
 
 /**
- * `GET /media/:name`: pictures fetched from providers. The public sees a picture only while a message that
- * carries it is approved; moderators (signed in) see it before, to decide. Anything else is a 404 that
+ * `GET /media/:name`: pictures fetched from providers, and pictures uploaded for a wall's look. The public
+ * sees a message's picture only while a message that carries it is approved, and a wall's pictures from
+ * their upload on; moderators (signed in) see it before, to decide. Anything else is a 404 that
  * does not say whether the file exists.
  */
 export async function mediaRoutes(app: FastifyInstance): Promise<void> {
@@ -27,6 +28,8 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       .header('cache-control', moderator ? 'private, no-store' : 'public, no-cache')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'");
+    // A public picture may be shown by an embedded wall on another site; a moderator's view stays private.
+    if (!moderator) reply.header('access-control-allow-origin', '*');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     // Read whole (at most a few MiB, from the page cache) rather than streamed: a streamed response can
     // leave its keep-alive connection looking busy to the server, and a shutdown then waits for it.

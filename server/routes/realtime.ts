@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
 import { toModeratorMessage } from '../domain/views.js';
 import { forbidden, notFound } from '../errors.js';
 import { originAllowed, requireRole } from '../plugins/auth.js';
@@ -17,13 +18,30 @@ const EVENTS_PAGE = 1000;
  * attach everything synchronously (no await before the socket is wired), so no frame can be missed.
  */
 export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
-  const { feeds, repos, hub, sockets, config, now } = app.toile;
+  const { feeds, repos, hub, sockets, screens, config, now } = app.toile;
+  /**
+   * One listener per wall, shared by all its sockets (ws calls it with the socket as `this`): a viewer that
+   * never sends anything costs no closure and no work; a screen's heartbeat goes to the screen registry.
+   */
+  const screenListeners = new Map<string, (this: WebSocket, data: RawData, isBinary: boolean) => void>();
+  const screenListener = (slug: string) => {
+    let listener = screenListeners.get(slug);
+    if (!listener) {
+      listener = function onScreenFrame(this: WebSocket, data: RawData, isBinary: boolean) {
+        screens.receive(slug, this, data, isBinary);
+      };
+      screenListeners.set(slug, listener);
+    }
+    return listener;
+  };
   // Presence is this process's own, like the sockets it describes; cluster mode will carry it over the bus
   // (see realtime/presence.ts).
   const presence = new Presence();
   /** The session behind each moderator seat (undefined for an API token), for the sweep below. */
   const seated = new Map<Seat, string | undefined>();
 
+  // Public, from any origin (a `<toile-wall>` embed on an event's site opens it): it carries no cookie-backed
+  // power, unlike the moderator socket below, which checks the Origin.
   app.get<{ Params: SlugParams; Querystring: { since?: number; epoch?: string } }>(
     '/ws/walls/:slug',
     {
@@ -48,7 +66,8 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
       for (const frame of missed ?? [feed.snapshotFrame()]) connection.deliver(frame);
       const leave = feed.add(connection);
       socket.once('close', leave);
-      // Viewers only listen; anything they send is ignored rather than parsed.
+      // Viewers mostly listen: a screen's heartbeat is recorded, anything else is ignored.
+      socket.on('message', screenListener(feed.slug));
       socket.on('error', (error) => request.log.debug({ err: error }, 'wall socket error'));
     },
   );
@@ -81,7 +100,8 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
       frames = frames.slice(0, EVENTS_PAGE);
       const last = frames.length > 0 ? (JSON.parse(frames[frames.length - 1]!) as { seq: number }).seq : Math.min(since, feed.seq);
       // The stored events are already JSON: they are spliced in rather than parsed and serialized again.
-      reply.type('application/json; charset=utf-8');
+      // Public like the wall socket, and polled by embeds on other sites: any origin may read it.
+      reply.type('application/json; charset=utf-8').header('access-control-allow-origin', '*');
       return `{"epoch":${JSON.stringify(feed.epoch)},"seq":${last},"latestSeq":${feed.seq},"events":[${frames.join(',')}]}`;
     },
   );

@@ -1,13 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ListedSender } from '../db/repositories/senders.js';
-import { SENDER_RULES, type SenderRule } from '../domain/rule-decision.js';
+import { SENDER_BADGES, SENDER_RULES, type SenderBadge, type SenderRule } from '../domain/rule-decision.js';
 import { requireRole } from '../plugins/auth.js';
 import { createSenders, type SenderTarget } from '../services/senders.js';
 import { slugPattern, slugParams, type SlugParams } from './schemas.js';
 
 const ADDRESS_KINDS = ['phone', 'email', 'account', 'client'] as const;
 
-type SenderBody = ({ messageId: number } | { kind: (typeof ADDRESS_KINDS)[number]; address: string }) & { rule: SenderRule };
+type SenderBody = ({ messageId: number } | { kind: (typeof ADDRESS_KINDS)[number]; address: string }) & { rule: SenderRule; badge?: SenderBadge | null };
+
+const badgeSchema = { type: ['string', 'null'], enum: [...SENDER_BADGES, null] } as const;
+
+const senderParams = {
+  type: 'object',
+  required: ['slug', 'id'],
+  properties: { slug: { type: 'string', pattern: slugPattern }, id: { type: 'integer', minimum: 1 } },
+} as const;
 
 const senderItem = {
   type: 'object',
@@ -17,6 +25,7 @@ const senderItem = {
     kind: { type: 'string' },
     address: { type: 'string' },
     label: { type: 'string' },
+    badge: { type: ['string', 'null'] },
     createdBy: { type: 'string' },
     createdAt: { type: 'string' },
   },
@@ -30,6 +39,7 @@ function senderView(sender: ListedSender) {
     kind: sender.kind,
     address: sender.address,
     label: sender.label,
+    badge: sender.badge,
     createdBy: sender.createdBy,
     createdAt: sender.createdAt,
   };
@@ -63,6 +73,8 @@ export async function senderRoutes(app: FastifyInstance): Promise<void> {
             messageId: { type: 'integer', minimum: 1 },
             kind: { type: 'string', enum: [...ADDRESS_KINDS] },
             address: { type: 'string', minLength: 1, maxLength: 2000 },
+            // For a trusted sender: the badge their messages show on the wall.
+            badge: badgeSchema,
           },
           // Either the message whose sender to list, or the sender's kind and address.
           oneOf: [{ required: ['messageId'] }, { required: ['kind', 'address'] }],
@@ -74,8 +86,24 @@ export async function senderRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       const target: SenderTarget = 'messageId' in body ? { messageId: body.messageId } : { kind: body.kind, address: body.address };
-      const { sender, changed } = senders.put(request.params.slug, target, body.rule, request.principal!.username);
+      const { sender, changed } = senders.put(request.params.slug, target, body.rule, request.principal!.username, body.badge);
       return reply.code(changed ? 201 : 200).send(senderView(sender));
+    },
+  );
+
+  app.patch<{ Params: SlugParams & { id: number }; Body: { badge: SenderBadge | null } }>(
+    '/api/walls/:slug/senders/:id',
+    {
+      onRequest: requireRole('moderator'),
+      schema: {
+        params: senderParams,
+        body: { type: 'object', required: ['badge'], additionalProperties: false, properties: { badge: badgeSchema } },
+        response: { 200: senderItem },
+      },
+    },
+    async (request) => {
+      const { sender } = senders.setBadge(request.params.slug, request.params.id, request.body.badge, request.principal!.username);
+      return senderView(sender);
     },
   );
 
@@ -83,13 +111,7 @@ export async function senderRoutes(app: FastifyInstance): Promise<void> {
     '/api/walls/:slug/senders/:id',
     {
       onRequest: requireRole('moderator'),
-      schema: {
-        params: {
-          type: 'object',
-          required: ['slug', 'id'],
-          properties: { slug: { type: 'string', pattern: slugPattern }, id: { type: 'integer', minimum: 1 } },
-        },
-      },
+      schema: { params: senderParams },
     },
     async (request, reply) => {
       senders.remove(request.params.slug, request.params.id, request.principal!.username);

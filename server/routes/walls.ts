@@ -1,11 +1,65 @@
 import type { FastifyInstance } from 'fastify';
-import { adminWall, DISPLAY_MODES, LAYOUTS, MAX_INSTRUCTIONS_GRAPHEMES, normalizeInstructions, publicWall } from '../domain/wall.js';
+import {
+  adminWall,
+  APPEARANCE_LIMITS,
+  DISPLAY_MODES,
+  FONT_CHOICES,
+  LAYOUTS,
+  MAX_INSTRUCTIONS_GRAPHEMES,
+  normalizeInstructions,
+  PACING_LIMITS,
+  publicWall,
+  THEMES,
+  WALL_LANGUAGES,
+} from '../domain/wall.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
 import type { WallInput, WallPatch } from '../services/walls.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
 const stringList = (maxLength: number) => ({ type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength } }) as const;
+
+/** A colour as the wall's custom properties take it; anything else could smuggle CSS into a style. */
+const colour = { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } as const;
+const nullableColour = { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$' } as const;
+/** Image addresses are checked further by the walls service (https:// without credentials, or /media/…). */
+const imageUrl = { type: 'string', minLength: 1, maxLength: APPEARANCE_LIMITS.imageUrlLength } as const;
+const nullableImageUrl = { type: ['string', 'null'], minLength: 1, maxLength: APPEARANCE_LIMITS.imageUrlLength } as const;
+
+/** Any of a wall's appearance fields; the others keep their values. */
+const appearancePatch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    accent: nullableColour,
+    background: nullableColour,
+    surface: nullableColour,
+    text: nullableColour,
+    font: { type: 'string', enum: [...FONT_CHOICES] },
+    backgroundImage: nullableImageUrl,
+    logo: nullableImageUrl,
+    sponsors: { type: 'array', maxItems: APPEARANCE_LIMITS.sponsors, items: imageUrl },
+    tagColors: {
+      type: 'object',
+      maxProperties: APPEARANCE_LIMITS.tagColors,
+      propertyNames: { type: 'string', minLength: 1, maxLength: 101 },
+      additionalProperties: colour,
+    },
+    contributePanel: { type: 'boolean' },
+  },
+} as const;
+
+/** Any of a wall's pacing fields; the others keep their values. */
+const pacingPatch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    minSeconds: { type: 'integer', ...PACING_LIMITS.minSeconds },
+    perSender: { type: 'integer', ...PACING_LIMITS.perSender },
+    replay: { type: 'boolean' },
+    replayAfterSeconds: { type: 'integer', ...PACING_LIMITS.replayAfterSeconds },
+  },
+} as const;
 
 export async function wallRoutes(app: FastifyInstance): Promise<void> {
   const { repos, walls } = app.toile;
@@ -32,9 +86,11 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/walls', { onRequest: requireRole('moderator') }, async () => ({ items: repos.walls.all().map(adminWall) }));
 
-  app.get<{ Params: SlugParams }>('/api/walls/:slug', { schema: { params: slugParams } }, async (request) => {
+  // Public, and read by `<toile-wall>` embeds on other sites: any origin may read it (no credentials).
+  app.get<{ Params: SlugParams }>('/api/walls/:slug', { schema: { params: slugParams } }, async (request, reply) => {
     const wall = repos.walls.bySlug(request.params.slug);
     if (!wall) throw notFound(`Wall "${request.params.slug}"`);
+    reply.header('access-control-allow-origin', '*');
     return publicWall(wall);
   });
 
@@ -61,7 +117,10 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
             smsReply: { type: ['string', 'null'], minLength: 1, maxLength: 320 },
             smsHelp: { type: ['string', 'null'], minLength: 1, maxLength: 320 },
             layout: { type: 'string', enum: [...LAYOUTS] },
-            theme: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+            theme: { type: 'string', enum: [...THEMES] },
+            language: { type: 'string', enum: [...WALL_LANGUAGES] },
+            appearance: appearancePatch,
+            pacing: pacingPatch,
             display: { type: 'string', enum: [...DISPLAY_MODES] },
             displayLimit: { type: 'integer', minimum: 1, maximum: 500 },
             retentionDays: { type: ['integer', 'null'], minimum: 0, maximum: 3650 },

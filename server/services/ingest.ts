@@ -106,6 +106,7 @@ export function createIngest(ctx: ServiceContext) {
     return repos.transaction((): IngestResult => {
       const sender = c.author.address !== undefined && c.author.addressKind !== undefined ? { kind: c.author.addressKind, address: c.author.address } : null;
       const contributorId = sender === null ? null : repos.contributors.idFor(sender.kind, sender.address, now);
+      const standing = contributorId === null ? null : repos.senders.standingOf(wall.id, contributorId);
       const decision = decide({
         moderation: wall.moderation,
         reject: options.reject,
@@ -118,7 +119,7 @@ export function createIngest(ctx: ServiceContext) {
         // A web client is an IP's hash, and a whole venue shares one IP behind its Wi-Fi: the form's own
         // per-client limit applies to it instead, so that a room of attendees is not held as one sender.
         senderRate: !rejected && contributorId !== null && sender?.kind !== 'client' && sendsTooFast(wall, contributorId),
-        sender: contributorId === null ? null : repos.senders.ruleFor(wall.id, contributorId),
+        sender: standing?.rule ?? null,
       });
       let status: MessageStatus = decision.status;
       const reasons = decision.reasons;
@@ -153,6 +154,8 @@ export function createIngest(ctx: ServiceContext) {
         publishAt,
         raw: c.raw === undefined ? null : JSON.stringify(c.raw),
         control: options.control ?? false,
+        // A speaker's or an organiser's message carries their badge from the start, whatever its fate.
+        badge: standing?.badge ?? null,
       }, wall.slug, sender);
       if (message === null) {
         // Another request stored the same provider message between our check and this insert.

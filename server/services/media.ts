@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repositories } from '../db/repositories/index.js';
+import { MEDIA_PREFIX } from '../domain/media-name.js';
 import type { MediaItem } from '../domain/message.js';
 
 /** Where stored media is served; a message's media item points there (`/media/<sha256>.jpg`). */
-export const MEDIA_PREFIX = '/media/';
-export const MEDIA_NAME = /^[a-f0-9]{64}\.(?:jpg|png|gif|webp)$/;
+export { MEDIA_NAME, MEDIA_PREFIX } from '../domain/media-name.js';
 
 export interface MediaLimits {
   /** The largest image accepted, in bytes. */

@@ -1,5 +1,15 @@
 import { normalizeHashtag } from '../domain/normalize.js';
-import { DEFAULT_WALL_SETTINGS, publicWall, type ModerationMode, type Wall, type WallSettings } from '../domain/wall.js';
+import {
+  APPEARANCE_LIMITS,
+  DEFAULT_WALL_SETTINGS,
+  imageUrlProblem,
+  publicWall,
+  type ModerationMode,
+  type Wall,
+  type WallAppearance,
+  type WallPacing,
+  type WallSettings,
+} from '../domain/wall.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { wallChannel } from '../realtime/hub.js';
 import type { ServiceContext } from './context.js';
@@ -11,10 +21,13 @@ export interface WallInput {
   moderation?: ModerationMode;
 }
 
-export type WallPatch = Partial<Omit<WallSettings, 'hashtags'>> & {
+export type WallPatch = Partial<Omit<WallSettings, 'hashtags' | 'appearance' | 'pacing'>> & {
   title?: string;
   moderation?: ModerationMode;
   hashtags?: string[];
+  /** Only the fields that change; `sponsors` and `tagColors` are each replaced whole. */
+  appearance?: Partial<WallAppearance>;
+  pacing?: Partial<WallPacing>;
 };
 
 function hashtags(values: string[]): string[] {
@@ -24,6 +37,41 @@ function hashtags(values: string[]): string[] {
     return tag;
   });
   return [...new Set(tags)];
+}
+
+/** A wall image address checked (the route's schema has checked its type and length). */
+function imageUrl(field: string, url: string): string {
+  const problem = imageUrlProblem(url);
+  if (problem !== null) throw badRequest('invalid_image_url', `appearance.${field} ${problem}.`);
+  return url;
+}
+
+/**
+ * The wall's appearance with a partial change applied. Image addresses are checked here (the schema cannot
+ * parse a URL), and the hashtags that key `tagColors` are normalized as the wall's own hashtags are, so that
+ * "#CapComNet" colours the cards of `capcomnet`.
+ */
+function mergeAppearance(current: WallAppearance, patch: Partial<WallAppearance>): WallAppearance {
+  const next: WallAppearance = { ...current, ...patch };
+  for (const field of ['backgroundImage', 'logo'] as const) {
+    const url = patch[field];
+    if (url !== undefined && url !== null) imageUrl(field, url);
+  }
+  if (patch.sponsors !== undefined) {
+    if (patch.sponsors.length > APPEARANCE_LIMITS.sponsors) throw badRequest('too_many_sponsors', `appearance.sponsors: at most ${APPEARANCE_LIMITS.sponsors} logos.`);
+    next.sponsors = patch.sponsors.map((url, index) => imageUrl(`sponsors[${index}]`, url));
+  }
+  if (patch.tagColors !== undefined) {
+    const entries = Object.entries(patch.tagColors);
+    if (entries.length > APPEARANCE_LIMITS.tagColors) throw badRequest('too_many_tag_colors', `appearance.tagColors: at most ${APPEARANCE_LIMITS.tagColors} hashtags.`);
+    next.tagColors = {};
+    for (const [key, colour] of entries) {
+      const tag = normalizeHashtag(key);
+      if (tag === '') throw badRequest('invalid_hashtag', `appearance.tagColors: "${key}" is not a hashtag (letters, digits and _ only)`);
+      next.tagColors[tag] = colour;
+    }
+  }
+  return next;
 }
 
 /** Creating walls and changing their settings; a change the audience sees becomes a `wall` event. */
@@ -65,7 +113,7 @@ export function createWalls(ctx: ServiceContext) {
       return repos.transaction(() => {
         const wall = repos.walls.bySlug(slug);
         if (!wall) throw notFound(`Wall "${slug}"`);
-        const { title, moderation, ...settings } = patch;
+        const { title, moderation, appearance, pacing, ...settings } = patch;
         const next: Wall = {
           ...wall,
           title: title ?? wall.title,
@@ -74,6 +122,8 @@ export function createWalls(ctx: ServiceContext) {
             ...wall.settings,
             ...settings,
             ...(settings.hashtags ? { hashtags: hashtags(settings.hashtags) } : {}),
+            appearance: appearance ? mergeAppearance(wall.settings.appearance, appearance) : wall.settings.appearance,
+            pacing: { ...wall.settings.pacing, ...pacing },
           },
         };
         const now = ctx.now().toISOString();

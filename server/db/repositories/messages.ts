@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import type { AddressKind, Channel, MediaItem, MessageStatus, Source } from '../../domain/message.js';
+import type { SenderBadge } from '../../domain/rule-decision.js';
 
 /** A message as stored, with its private sender joined in. Only the domain turns it into views. */
 export interface StoredMessage {
@@ -28,6 +29,8 @@ export interface StoredMessage {
   control: boolean;
   contributorId: number | null;
   sender: { kind: AddressKind; address: string } | null;
+  /** The badge of the sender's entry on the wall's list (a trusted speaker or organiser). */
+  badge: SenderBadge | null;
 }
 
 export interface NewMessage {
@@ -53,6 +56,7 @@ export interface NewMessage {
   publishAt: string | null;
   raw: string | null;
   control?: boolean;
+  badge?: SenderBadge | null;
 }
 
 interface MessageRow {
@@ -80,6 +84,7 @@ interface MessageRow {
   contributor_id: number | null;
   sender_kind: AddressKind | null;
   sender_address: string | null;
+  badge: SenderBadge | null;
 }
 
 function toMessage(row: MessageRow): StoredMessage {
@@ -107,6 +112,7 @@ function toMessage(row: MessageRow): StoredMessage {
     control: row.control === 1,
     contributorId: row.contributor_id,
     sender: row.sender_kind && row.sender_address !== null ? { kind: row.sender_kind, address: row.sender_address } : null,
+    badge: row.badge,
   };
 }
 
@@ -114,7 +120,7 @@ const SELECT = `
   SELECT m.id, m.wall_id, w.slug AS wall_slug, m.channel, m.source, m.provider_message_id, m.author_name,
          m.author_handle, m.author_avatar_url, m.text, m.media, m.content_warning, m.status, m.reasons, m.pinned, m.version,
          m.created_at, m.received_at, m.decided_at, m.decided_by, m.control, m.contributor_id,
-         c.kind AS sender_kind, c.address AS sender_address
+         c.kind AS sender_kind, c.address AS sender_address, m.badge
   FROM messages m
   JOIN walls w ON w.id = m.wall_id
   LEFT JOIN contributors c ON c.id = m.contributor_id`;
@@ -130,10 +136,10 @@ export function messagesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO messages (wall_id, channel, source, provider_message_id, contributor_id, author_name, author_handle,
        author_avatar_url, text, media, content_warning, text_key, status, reasons, created_at, received_at, decided_at,
-       decided_by, publish_at, raw, control)
+       decided_by, publish_at, raw, control, badge)
      VALUES (@wallId, @channel, @source, @providerMessageId, @contributorId, @authorName, @authorHandle,
        @authorAvatarUrl, @text, @media, @contentWarning, @textKey, @status, @reasons, @createdAt, @receivedAt, @decidedAt,
-       @decidedBy, @publishAt, @raw, @control)
+       @decidedBy, @publishAt, @raw, @control, @badge)
      ON CONFLICT (source, provider_message_id) DO NOTHING
      RETURNING id`,
   );
@@ -195,6 +201,11 @@ export function messagesRepository(db: Db) {
      WHERE id = @id AND version = @version RETURNING version`,
   );
   const linkMedia = db.prepare<[number, string]>('INSERT OR IGNORE INTO message_media (message_id, name) VALUES (?, ?)');
+  // The version is left alone: a badge is not a decision, and a moderator deciding on the card meanwhile
+  // must not get a conflict for it.
+  const setBadge = db.prepare<[SenderBadge | null, number, number, SenderBadge | null], { id: number }>(
+    'UPDATE messages SET badge = ? WHERE wall_id = ? AND contributor_id = ? AND badge IS NOT ? RETURNING id',
+  );
 
   return {
     /**
@@ -209,6 +220,7 @@ export function messagesRepository(db: Db) {
         contentWarning: message.contentWarning ?? null,
         textKey: message.textKey ?? null,
         control: message.control ? 1 : 0,
+        badge: message.badge ?? null,
       }) as { id: number } | undefined;
       if (row === undefined) return null;
       return {
@@ -235,6 +247,7 @@ export function messagesRepository(db: Db) {
         control: message.control ?? false,
         contributorId: message.contributorId,
         sender: message.contributorId === null ? null : sender,
+        badge: message.badge ?? null,
       };
     },
     byId(id: number): StoredMessage | undefined {
@@ -319,6 +332,10 @@ export function messagesRepository(db: Db) {
     /** The system's own rejection (a withdrawal), with its reasons; false when the version moved on. */
     reject(id: number, expectedVersion: number, reasons: string[], at: string, by: string): boolean {
       return reject.get(JSON.stringify(reasons), at, by, id, expectedVersion) !== undefined;
+    },
+    /** Gives a contributor's messages on a wall a badge (or none); returns the ids of those that changed. */
+    setBadge(wallId: number, contributorId: number, badge: SenderBadge | null): number[] {
+      return setBadge.all(badge, wallId, contributorId, badge).map((row) => row.id);
     },
     /** Records which stored media files a message carries (they are served once it is approved). */
     linkMedia(messageId: number, names: string[]): void {

@@ -1,5 +1,5 @@
 import type { Db } from '../database.js';
-import { DEFAULT_WALL_SETTINGS, type ModerationMode, type Wall, type WallSettings } from '../../domain/wall.js';
+import { settingsFromStored, type ModerationMode, type Wall, type WallSettings } from '../../domain/wall.js';
 
 interface WallRow {
   id: number;
@@ -21,7 +21,7 @@ function toWall(row: WallRow): Wall {
     moderation: row.moderation,
     isDefault: row.is_default === 1,
     lastSeq: row.last_seq,
-    settings: { ...DEFAULT_WALL_SETTINGS, ...(JSON.parse(row.settings) as Partial<WallSettings>) },
+    settings: settingsFromStored(JSON.parse(row.settings) as Partial<WallSettings>),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
