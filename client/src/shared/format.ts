@@ -1,3 +1,4 @@
+import type { Language } from './i18n.js';
 import type { Channel } from './types.js';
 
 /** How each channel is named on a card: short, so it reads at a glance from the back of a room. */
@@ -9,28 +10,49 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   api: 'API',
 };
 
-/** Social posts are named by their network, which is what a reader recognises. */
+/** The French names where they differ from the English ones ("SMS", "API" and "Web" are the same words). */
+const CHANNEL_LABELS_FR: Partial<Record<Channel, string>> = { email: 'E-mail', social: 'Réseaux sociaux' };
+
+/** Social posts are named by their network, which is what a reader recognises, in either language. */
 const SOURCE_LABELS: Record<string, string> = { mastodon: 'Mastodon', bluesky: 'Bluesky', x: 'X' };
 
-export function channelLabel(channel: string, source?: string): string {
+export function channelLabel(channel: string, source?: string, lang: Language = 'en'): string {
   if (channel === 'social' && source !== undefined && SOURCE_LABELS[source] !== undefined) return SOURCE_LABELS[source];
+  if (lang === 'fr') {
+    const french = (CHANNEL_LABELS_FR as Record<string, string | undefined>)[channel];
+    if (french !== undefined) return french;
+  }
   return (CHANNEL_LABELS as Record<string, string>)[channel] ?? channel;
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'long' });
+/** Formatters are built once per language: building one costs more than formatting with it. */
+const relativeFormats = new Map<Language, Intl.RelativeTimeFormat>();
+const JUST_NOW: Record<Language, string> = { en: 'just now', fr: 'à l’instant' };
 
-/** "just now", "3 minutes ago", "2 hours ago", then the date: precise enough for a live wall. */
-export function relativeTime(iso: string, now: number): string {
+function relativeFormat(lang: Language): Intl.RelativeTimeFormat {
+  let format = relativeFormats.get(lang);
+  if (format === undefined) {
+    format = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'long' });
+    relativeFormats.set(lang, format);
+  }
+  return format;
+}
+
+/**
+ * "just now", "3 minutes ago", "2 hours ago", then the date ("à l’instant", "il y a 3 minutes", "il y a
+ * 2 heures" in French): precise enough for a live wall. The console's callers pass no language (English).
+ */
+export function relativeTime(iso: string, now: number, lang: Language = 'en'): string {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return '';
   // A clock a little ahead of the viewer's must not read "in 1 minute".
   const seconds = Math.max(0, Math.round((now - then) / 1000));
-  if (seconds < 45) return 'just now';
+  if (seconds < 45) return JUST_NOW[lang];
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return relative.format(-minutes, 'minute');
+  if (minutes < 60) return relativeFormat(lang).format(-minutes, 'minute');
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return relative.format(-hours, 'hour');
-  return new Date(then).toLocaleDateString('en', { day: 'numeric', month: 'short' });
+  if (hours < 24) return relativeFormat(lang).format(-hours, 'hour');
+  return new Date(then).toLocaleDateString(lang, { day: 'numeric', month: 'short' });
 }
 
 /** What the server's reasons mean, in the words a moderator reads at a glance. */
