@@ -228,4 +228,37 @@ describe('the wall reducer', () => {
     );
     expect(state).toEqual(copy);
   });
+
+  it('re-announces a message with a badge in place: same id, same position, badge shown', () => {
+    const state = fold([
+      snapshot(2, [message(1), message(2)]),
+      { type: 'approved', seq: 3, message: message(1, { badge: 'speaker' }) },
+    ]);
+    expect(ids(shownItems(state))).toEqual([2, 1]);
+    expect(state.items.find((m) => m.id === 1)?.badge).toBe('speaker');
+  });
+
+  it('takes a new layout, language, appearance and pacing from a wall frame', () => {
+    const state = fold([
+      snapshot(1, [message(1)]),
+      {
+        type: 'wall',
+        seq: 2,
+        wall: wall({
+          layout: 'spotlight',
+          language: 'fr',
+          theme: 'light',
+          pacing: { minSeconds: 12, perSender: 1, replay: false, replayAfterSeconds: 60 },
+        }),
+      },
+    ]);
+    expect(state.wall).toMatchObject({ layout: 'spotlight', language: 'fr', theme: 'light', pacing: { minSeconds: 12 } });
+    expect(ids(state.items)).toEqual([1]);
+  });
+
+  it('leaves the state alone on a reload frame, which is for the page, not the wall', () => {
+    const state = fold([snapshot(4, [message(1)])]);
+    const step = reduceWall(state, { type: 'reload' });
+    expect(step).toEqual({ state, gap: false });
+  });
 });

@@ -93,7 +93,7 @@ export interface PublicWall {
   hashtags: string[];
   moderation: 'pre' | 'post';
   layout: Layout;
-  theme: string;
+  theme: ThemeName;
   display: DisplayMode;
   smsNumbers: string[];
   emailAddresses: string[];
@@ -251,7 +251,7 @@ export type WallSettingsPatch = Partial<{
   senderPerMinute: number;
   instructions: string | null;
   layout: Layout;
-  theme: string;
+  theme: ThemeName;
   language: Language | 'auto';
   appearance: Partial<WallAppearance>;
   pacing: Partial<WallPacing>;

@@ -1,87 +1,195 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { api, ApiError } from '../shared/api.js';
-import type { PublicWall } from '../shared/types.js';
+import { pickLanguage, type Language } from '../shared/i18n.js';
+import { safeImageUrl } from '../shared/safe-image-url.js';
+import { DEFAULT_APPEARANCE, DEFAULT_PACING, type Layout, type PublicWall, type ScreenReport, type WallMessage } from '../shared/types.js';
 import { WallConnection } from '../shared/wall-connection.js';
-import { shownItems } from '../shared/wall-reducer.js';
-import './toile-wall-card.js';
+import { shownItems, type WallState } from '../shared/wall-reducer.js';
+import { readableOn, tagColour } from './card-look.js';
+import { cssVars } from './css-vars.js';
+import type { CapacityEvent, ShownItem } from './layout-types.js';
+import { Pacer } from './pacer.js';
+import { buildScreenReport, newScreenId } from './screen-report.js';
+import { t } from './strings-wall.js';
+import { applyTheme, themeName } from './theme.js';
+import './toile-contribute-panel.js';
+import './toile-layout-columns.js';
+import './toile-layout-grid.js';
+import './toile-layout-spotlight.js';
+import './toile-layout-ticker.js';
+import './toile-wall-a11y.js';
 
-/** How often the relative times on the cards ("3 minutes ago") are refreshed. */
-const CLOCK_TICK_MS = 30_000;
+export type WallMode = 'wall' | 'a11y' | 'embed';
+
+const LAYOUTS: readonly Layout[] = ['grid', 'columns', 'spotlight', 'ticker'];
+/** The pacer's clock: fast enough that a new item shows within a second of its minimum time. */
+const PACE_TICK_MS = 1_000;
+/** Relative times ("2 min ago") move in steps this long, so cards re-render a few times a minute, not every second. */
+const CLOCK_STEP_MS = 10_000;
+/** A drop shorter than this (a proxy recycling the socket) does not deserve a mark on the projector. */
+const STALE_AFTER_MS = 3_000;
+/**
+ * Nothing is on screen until the layout says how much fits, which it does on its first render: a guess
+ * would put items on screen for one frame and make them count as "shown" for the replay order.
+ */
+const UNKNOWN_CAPACITY = 0;
+const MAX_SPONSORS = 12;
 
 /**
- * The projected wall of one slug: its title, how to take part, and the approved contributions as
- * cards, newest first (pinned ones ahead), updated live over the wall socket.
+ * The projected wall of one slug: a header (logo, title, hashtags in their colours), the items the pacer
+ * puts on screen arranged by the wall's layout, the "how to take part" panel with its QR code, and the
+ * sponsor strip, all live over the wall socket.
  *
- * Properties:
- * - `slug` (string, attribute `slug`): the wall to show. The element checks that the wall exists
- *   (`GET /api/walls/:slug`) before it connects, so that a mistyped address says so instead of spinning.
+ * Properties and attributes:
+ * - `slug` (attribute `slug`): the wall. It is checked (`GET /api/walls/:slug`) before connecting, so that a
+ *   mistyped address says so instead of spinning.
+ * - `layout` (attribute `layout`): overrides the wall's layout (`?layout=` on the page); '' follows the wall,
+ *   which a moderator may switch live.
+ * - `mode` (attribute `mode`): `wall`, `a11y` (the screen-reader mirror: every item, no pacing) or `embed`
+ *   (no header, no panel, a transparent background for another site's page).
+ * - `server` (attribute `server`): the Toile origin, for a wall embedded in another site; '' for this page's.
  *
- * It follows the wall's `display` switch: `blank` shows an empty black screen, `freeze` keeps the
- * current cards until the wall is live again (removals still apply). A small "Reconnecting…" mark shows
- * while the socket is down. It fires no events: the audience only watches.
+ * The host carries `data-layout` (the effective layout), `data-lang`, `data-theme` and `data-mode`. The theme
+ * is set as custom properties on the host (see theme.ts). The DOM stays bounded for a twelve-hour day: the
+ * shell renders only what the pacer puts on screen, plus the layout's own few extras. It follows the wall's
+ * `display` switch: `blank` shows an empty screen, `freeze` lets nothing new in (removals still apply).
+ * A discreet "Reconnecting…" mark (`.stale`) shows while the socket has been down for more than 3 s.
+ * It fires no events: the audience only watches.
  */
 export class ToileWall extends LitElement {
   static override properties = {
     slug: { type: String },
+    layout: { type: String },
+    mode: { type: String },
+    server: { type: String },
     missing: { state: true },
     now: { state: true },
+    shown: { state: true },
+    showStale: { state: true },
   };
 
   static override styles = css`
     :host {
-      display: block;
+      --toile-gap: 1em;
+      display: grid;
+      grid-template-rows: auto minmax(0, 1fr) auto;
       box-sizing: border-box;
-      min-height: 100vh;
-      padding: 2.4vmin 3vmin 4vmin;
-      background: var(--toile-bg, #0b0e14);
+      height: 100vh;
+      height: 100dvh;
+      overflow: hidden;
+      padding: 2.2vmin 2.8vmin 2.4vmin;
+      background-color: var(--toile-bg, #0b0e14);
+      background-image: var(--toile-bg-image, none);
+      background-position: center;
+      background-size: cover;
       color: var(--toile-text, #f4f6fb);
       font-family: var(--toile-font, system-ui, sans-serif);
-      /* Type scales with the screen: about 26px on a 1080p projector, never below 15px on a phone. */
+      /* Type scales with the screen: about 26px on a 1080p projector, 44px on 4K, never below 15px on a phone. */
       font-size: clamp(15px, 1vw + 0.6vh, 44px);
     }
+    :host([data-mode='embed']) {
+      height: 100%;
+      min-height: 20em;
+      padding: 0.8em;
+    }
+    :host([data-mode='a11y']) {
+      display: block;
+      height: auto;
+      overflow: visible;
+      padding: 0;
+    }
     header {
+      grid-row: 1;
       display: flex;
       flex-wrap: wrap;
-      align-items: baseline;
-      gap: 0.3em 1em;
-      margin-bottom: 1.1em;
-      padding-bottom: 0.8em;
+      align-items: center;
+      gap: 0.4em 1em;
+      margin-bottom: var(--toile-gap);
+      padding: 0.4em 0.6em 0.7em;
       border-bottom: 1px solid var(--toile-border, #323b50);
+      /* Readable over a background image; invisible on the plain theme colour. */
+      background: color-mix(in srgb, var(--toile-bg, #0b0e14) 78%, transparent);
+      border-radius: var(--toile-radius, 0.75rem) var(--toile-radius, 0.75rem) 0 0;
+    }
+    .logo {
+      height: 2.6em;
+      max-width: 10em;
+      object-fit: contain;
     }
     h1 {
       margin: 0;
-      font-size: 2.3em;
+      font-size: 2.1em;
       font-weight: 800;
       letter-spacing: -0.015em;
       line-height: 1.1;
     }
     .tags {
-      color: var(--toile-accent, #ffb020);
-      font-size: 1.6em;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.35em;
+      margin-left: auto;
+    }
+    .hashtag {
+      padding: 0.1em 0.55em;
+      border-radius: 0.45em;
+      background: var(--tag-bg);
+      color: var(--tag-fg);
+      font-size: 1.3em;
       font-weight: 800;
     }
-    .join {
-      flex-basis: 100%;
-      margin: 0;
-      color: var(--toile-muted, #aab2c5);
-      font-size: 1.05em;
-    }
-    .instructions {
-      white-space: pre-line;
-    }
-    .join strong {
-      color: var(--toile-text, #f4f6fb);
-      font-weight: 700;
-    }
-    .grid {
+    .stage {
+      grid-row: 2;
       display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(min(100%, 22em), 1fr));
-      gap: 1em;
-      align-items: start;
+      grid-template-columns: minmax(0, 1fr) auto;
+      gap: var(--toile-gap);
+      min-height: 0;
+    }
+    .stage.solo {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    .stage > :first-child {
+      min-width: 0;
+      min-height: 0;
+    }
+    :host([data-layout='ticker']) .stage {
+      align-items: end;
+    }
+    toile-contribute-panel {
+      align-self: start;
+      width: clamp(12em, 18vw, 20em);
+      max-height: 100%;
+      overflow: hidden;
+    }
+    @media (max-aspect-ratio: 1/1) {
+      .stage {
+        grid-template-columns: minmax(0, 1fr);
+        grid-template-rows: minmax(0, 1fr) auto;
+      }
+      toile-contribute-panel {
+        width: auto;
+      }
+    }
+    .sponsors {
+      grid-row: 3;
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: center;
+      align-items: center;
+      gap: 0.6em 2em;
+      margin-top: var(--toile-gap);
+      padding: 0.5em 1em;
+      border-radius: var(--toile-radius, 0.75rem);
+      background: color-mix(in srgb, var(--toile-surface, #161b26) 85%, transparent);
+    }
+    .sponsors img {
+      height: 2.2em;
+      max-width: 9em;
+      object-fit: contain;
     }
     .notice {
-      margin: 22vh auto 0;
+      grid-row: 1 / -1;
+      align-self: center;
+      margin: 0 auto;
       max-width: 30em;
       text-align: center;
       color: var(--toile-muted, #aab2c5);
@@ -103,13 +211,14 @@ export class ToileWall extends LitElement {
       position: fixed;
       right: 1.2em;
       bottom: 1em;
+      z-index: 1;
       display: flex;
       align-items: center;
       gap: 0.45em;
       padding: 0.3em 0.8em;
       border-radius: 1em;
-      background: rgb(0 0 0 / 0.55);
-      color: var(--toile-muted, #aab2c5);
+      background: rgb(0 0 0 / 0.6);
+      color: #e6e9f0;
       font-size: 0.8em;
     }
     .stale::before {
@@ -132,85 +241,291 @@ export class ToileWall extends LitElement {
     }
   `;
 
+  /**
+   * What an element without a `mode` (or `server`) attribute uses: the wall page keeps `wall` and its own
+   * origin; the embed script (embed/main.ts) sets `embed` and the origin it was loaded from.
+   */
+  static defaultMode: WallMode = 'wall';
+  static defaultServer = '';
+
   declare slug: string;
+  declare layout: string;
+  /** '' for the class's default (`defaultMode`). */
+  declare mode: WallMode | '';
+  declare server: string;
   declare missing: boolean;
   declare now: number;
+  declare shown: readonly ShownItem[];
+  declare showStale: boolean;
 
-  private readonly connection = new WallConnection(this);
-  private clock: ReturnType<typeof setInterval> | null = null;
+  private readonly screen = newScreenId();
+  private readonly connection: WallConnection = new WallConnection(this, {
+    server: () => this.origin,
+    report: () => this.report(),
+    reload: () => this.reload(),
+  });
+  private readonly pacer = new Pacer();
+  private capacity = UNKNOWN_CAPACITY;
+  private timer: ReturnType<typeof setInterval> | null = null;
   /** Counts wall checks, so that the answer for a slug that has since changed is ignored. */
   private check = 0;
+  /** The pool for the state it was computed from: recomputed only when the state changes. */
+  private poolOf: { state: WallState; pool: readonly WallMessage[] } | null = null;
+  private staleSince: number | null = null;
+  private readonly absolute = new WeakMap<WallMessage, WallMessage>();
+  /** The settings the host's custom properties were last set from: the theme is applied once per change. */
+  private themed: { wall: PublicWall; transparent: boolean } | null = null;
 
   constructor() {
     super();
     this.slug = '';
+    this.layout = '';
+    this.mode = '';
+    this.server = '';
     this.missing = false;
     this.now = Date.now();
+    this.shown = [];
+    this.showStale = false;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.now = Date.now();
-    this.clock = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
+    this.timer = setInterval(() => this.tick(), PACE_TICK_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.clock !== null) clearInterval(this.clock);
-    this.clock = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The layout on screen: the page's override when it names one, else the wall's, else the grid. */
+  get effectiveLayout(): Layout {
+    const override = this.layout as Layout;
+    if (LAYOUTS.includes(override)) return override;
+    const setting = this.connection.state.wall?.layout;
+    return setting !== undefined && LAYOUTS.includes(setting) ? setting : 'grid';
+  }
+
+  get effectiveMode(): WallMode {
+    return this.mode || ToileWall.defaultMode;
+  }
+
+  /** The Toile server's origin, or '' for this page's. */
+  get origin(): string {
+    return this.server || ToileWall.defaultServer;
+  }
+
+  get language(): Language {
+    return pickLanguage(this.connection.state.wall?.language);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('slug')) void this.follow(this.slug);
+    if (changed.has('slug') || changed.has('server')) void this.follow(this.slug);
+    const state = this.connection.state;
+    const wall = state.wall;
+    const transparent = this.effectiveMode === 'embed';
+    if (wall !== null && (wall !== this.themed?.wall || transparent !== this.themed.transparent)) {
+      applyTheme(this, wall, { transparent });
+      this.themed = { wall, transparent };
+    }
+    this.dataset.layout = this.effectiveLayout;
+    this.dataset.lang = this.language;
+    // Screen readers pronounce by the nearest `lang`; the page's own is ours only when Toile served the page.
+    this.lang = this.language;
+    if (!this.foreignPage) {
+      document.documentElement.lang = this.language;
+      if (wall !== null) document.title = `${wall.title} · Toile`;
+    }
+    this.dataset.theme = themeName(wall?.theme);
+    this.dataset.mode = this.effectiveMode;
+    this.trackStale(state, Date.now());
+    this.pace(Date.now());
   }
 
   override render() {
+    const lang = this.language;
     if (this.missing || this.slug === '') {
       return html`<p class="notice" role="alert">
-        <strong>There is no wall here</strong>No wall is called “${this.slug}”. Check the address you were given.
+        <strong>${t(lang, 'noWallTitle')}</strong>${t(lang, 'noWallBody', { slug: this.slug })}
       </p>`;
     }
     const state = this.connection.state;
     const wall = state.wall;
-    if (wall === null) {
-      return html`<p class="notice" role="status">Connecting to the wall…</p>`;
+    if (wall === null) return html`<p class="notice" role="status">${t(lang, 'connecting')}</p>`;
+    const stale = this.showStale ? html`<div class="stale" role="status">${t(lang, 'stale')}</div>` : nothing;
+    if (this.effectiveMode === 'a11y') {
+      return html`<toile-wall-a11y .wall=${wall} .items=${this.pool(state)} .lang=${lang}></toile-wall-a11y>${stale}`;
     }
-    if (wall.display === 'blank') return html`<div class="blank"></div>`;
-    const items = shownItems(state);
+    if (wall.display === 'blank') return html`<div class="blank" role="img" aria-label=${t(lang, 'paused')}></div>${stale}`;
+    const appearance = { ...DEFAULT_APPEARANCE, ...wall.appearance };
+    const layout = this.effectiveLayout;
+    const panel = appearance.contributePanel && layout !== 'ticker' && this.effectiveMode !== 'embed';
+    const pool = this.pool(state);
     return html`
-      <header>
-        <h1>${wall.title}</h1>
-        ${wall.hashtags.length > 0 ? html`<span class="tags">${wall.hashtags.map((tag) => `#${tag}`).join(' ')}</span>` : nothing}
-        ${this.renderJoin(wall)}
-      </header>
-      ${items.length === 0
-        ? html`<p class="notice">Contributions appear here as soon as a moderator approves them.</p>`
-        : html`<main class="grid" aria-live="polite">
-            ${repeat(
-              items,
-              (m) => m.id,
-              (m) => html`<toile-wall-card .message=${m} .now=${this.now}></toile-wall-card>`,
-            )}
-          </main>`}
-      ${state.status === 'stale' ? html`<div class="stale" role="status">Reconnecting…</div>` : nothing}
+      ${this.effectiveMode === 'embed' ? nothing : this.renderHeader(wall, appearance.logo, lang)}
+      <div class="stage ${panel ? '' : 'solo'}">
+        ${pool.length === 0 ? html`<p class="notice">${t(lang, 'empty')}</p>` : this.renderLayout(layout, wall, pool, lang)}
+        ${panel
+          ? html`<toile-contribute-panel .wall=${wall} .lang=${lang} .server=${this.origin}></toile-contribute-panel>`
+          : nothing}
+      </div>
+      ${this.effectiveMode === 'embed' ? nothing : this.renderSponsors(appearance.sponsors, lang)}
+      ${stale}
     `;
   }
 
-  /** How to take part, in one line under the title: text, email, or the web form of this wall. */
-  private renderJoin(wall: PublicWall) {
-    const ways = [
-      ...wall.smsNumbers.map((number) =>
-        wall.smsKeyword
-          ? html`text <strong>${wall.smsKeyword}</strong> and your message to <strong>${number}</strong>`
-          : html`text <strong>${number}</strong>`,
-      ),
-      ...wall.emailAddresses.map((address) => html`email <strong>${address}</strong>`),
-      html`go to <strong>${location.host}/c/${wall.slug}</strong>`,
-    ];
-    return html`<p class="join">
-        Join in: ${ways.map((way, i) => html`${i > 0 ? (i === ways.length - 1 ? ' or ' : ', ') : ''}${way}`)}
-      </p>
-      ${wall.instructions ? html`<p class="join instructions">${wall.instructions}</p>` : nothing}`;
+  private renderHeader(wall: PublicWall, logo: string | null, lang: Language) {
+    const logoUrl = safeImageUrl(logo);
+    const colours = wall.appearance?.tagColors ?? {};
+    return html`<header>
+      ${logoUrl !== null ? html`<img class="logo" src=${logoUrl} alt=${t(lang, 'logo', { title: wall.title })} />` : nothing}
+      <h1>${wall.title}</h1>
+      ${wall.hashtags.length > 0
+        ? html`<span class="tags"
+            >${wall.hashtags.map((tag) => {
+              const bare = tag.replace(/^#+/, '');
+              const colour = tagColour(bare, wall.hashtags, colours);
+              return html`<span class="hashtag" ${cssVars({ '--tag-bg': colour, '--tag-fg': readableOn(colour) })}>#${bare}</span>`;
+            })}</span
+          >`
+        : nothing}
+    </header>`;
+  }
+
+  /** One element per layout: Lit cannot bind a tag name, and four plain templates read better than a static-html trick. */
+  private renderLayout(layout: Layout, wall: PublicWall, pool: readonly WallMessage[], lang: Language) {
+    const items = this.shown;
+    const now = this.now;
+    switch (layout) {
+      case 'columns':
+        return html`<toile-layout-columns
+          .items=${items} .pool=${pool} .wall=${wall} .lang=${lang} .now=${now}
+          @toile-capacity=${this.onCapacity}
+        ></toile-layout-columns>`;
+      case 'spotlight':
+        return html`<toile-layout-spotlight
+          .items=${items} .pool=${pool} .wall=${wall} .lang=${lang} .now=${now}
+          @toile-capacity=${this.onCapacity}
+        ></toile-layout-spotlight>`;
+      case 'ticker':
+        return html`<toile-layout-ticker
+          .items=${items} .pool=${pool} .wall=${wall} .lang=${lang} .now=${now}
+          @toile-capacity=${this.onCapacity}
+        ></toile-layout-ticker>`;
+      default:
+        return html`<toile-layout-grid
+          .items=${items} .pool=${pool} .wall=${wall} .lang=${lang} .now=${now}
+          @toile-capacity=${this.onCapacity}
+        ></toile-layout-grid>`;
+    }
+  }
+
+  private renderSponsors(sponsors: readonly string[], lang: Language) {
+    const logos = sponsors.slice(0, MAX_SPONSORS).flatMap((url) => {
+      const safe = safeImageUrl(url);
+      return safe === null ? [] : [safe];
+    });
+    if (logos.length === 0) return nothing;
+    return html`<footer class="sponsors" aria-label=${t(lang, 'sponsors')}>
+      ${logos.map((src) => html`<img src=${src} alt="" loading="lazy" />`)}
+    </footer>`;
+  }
+
+  /** A layout says how many items fit (on its first render, then on resize): the pacer follows at once. */
+  private readonly onCapacity = (event: CapacityEvent): void => {
+    const capacity = event.detail;
+    if (typeof capacity !== 'number' || !Number.isFinite(capacity) || capacity === this.capacity) return;
+    this.capacity = Math.max(0, Math.floor(capacity));
+    this.requestUpdate();
+  };
+
+  /** Every second: the pacer's clock, the stale mark, and the relative times' coarser clock. */
+  private tick(): void {
+    const now = Date.now();
+    this.trackStale(this.connection.state, now);
+    this.pace(now);
+    if (Math.floor(now / CLOCK_STEP_MS) !== Math.floor(this.now / CLOCK_STEP_MS)) this.now = now;
+  }
+
+  /** Runs the pacer; assigning a new array (only when something changed) is what triggers a render. */
+  private pace(now: number): void {
+    const state = this.connection.state;
+    const wall = state.wall;
+    if (wall === null || this.effectiveMode === 'a11y') return;
+    this.shown = this.pacer.tick({
+      pool: this.pool(state),
+      capacity: this.capacity,
+      pacing: { ...DEFAULT_PACING, ...wall.pacing },
+      now,
+      frozen: wall.display === 'freeze',
+    });
+  }
+
+  private pool(state: WallState): readonly WallMessage[] {
+    if (this.poolOf?.state !== state) {
+      const items = shownItems(state);
+      this.poolOf = { state, pool: this.foreignPage ? items.map((m) => this.fromServer(m)) : items };
+    }
+    return this.poolOf.pool;
+  }
+
+  /**
+   * For a wall embedded in another site: the images Toile serves (`/media/…`) made absolute on the Toile
+   * server (an https one: `safeImageUrl` refuses plain http), or the host page would ask its own origin for
+   * them. One copy per message, kept while the message
+   * is, so that the pacer and the cards see the same object from one state to the next.
+   */
+  private fromServer(message: WallMessage): WallMessage {
+    let copy = this.absolute.get(message);
+    if (copy === undefined) {
+      const absolute = (url: string) => (url.startsWith('/media/') ? `${this.origin}${url}` : url);
+      copy = {
+        ...message,
+        author: message.author.avatarUrl ? { ...message.author, avatarUrl: absolute(message.author.avatarUrl) } : message.author,
+        media: message.media.map((item) => ({ ...item, url: absolute(item.url) })),
+      };
+      this.absolute.set(message, copy);
+    }
+    return copy;
+  }
+
+  private trackStale(state: WallState, now: number): void {
+    if (state.status !== 'stale') this.staleSince = null;
+    else this.staleSince ??= now;
+    this.showStale = this.staleSince !== null && now - this.staleSince >= STALE_AFTER_MS;
+  }
+
+  private report(): ScreenReport {
+    const root = this.renderRoot.querySelector('toile-layout-grid, toile-layout-columns, toile-layout-spotlight, toile-layout-ticker');
+    return buildScreenReport({
+      screen: this.screen,
+      layout: this.effectiveLayout,
+      seq: this.connection.state.seq,
+      mode: this.effectiveMode,
+      language: this.language,
+      root,
+    });
+  }
+
+  /**
+   * A reload asked by the server (a moderator's button, or another epoch): the page reloads, except on
+   * another site's page (the `<toile-wall>` embed), which is not ours to reload: there the wall starts over
+   * from a fresh snapshot instead.
+   */
+  private reload(): void {
+    if (this.foreignPage) {
+      this.connection.slug = '';
+      this.connection.slug = this.slug;
+    } else {
+      location.reload();
+    }
+  }
+
+  /** True when this element runs on a page that Toile did not serve (the embed on an event's website). */
+  private get foreignPage(): boolean {
+    return this.origin !== '' && this.origin !== location.origin;
   }
 
   private async follow(slug: string): Promise<void> {
@@ -219,7 +534,7 @@ export class ToileWall extends LitElement {
     if (slug === '') return;
     let missing = false;
     try {
-      await api<PublicWall>('GET', `/api/walls/${encodeURIComponent(slug)}`);
+      await api<PublicWall>('GET', `${this.origin}/api/walls/${encodeURIComponent(slug)}`);
     } catch (error) {
       // Only a 404 is an answer; a server that is down or restarting is retried by the socket.
       missing = error instanceof ApiError && error.status === 404;

@@ -1,0 +1,6 @@
+// Vite answers `?url` imports with the emitted asset's path (vite/client declares the same; the project's
+// tsconfig loads only Node's types).
+declare module '*?url' {
+  const src: string;
+  export default src;
+}
