@@ -209,14 +209,14 @@ describe.skipIf(skipBrowserTests())('the console’s admin views in a real brows
     expect(audit.body.items[0]).toMatchObject({ actor: 'mo', action: 'display', detail: { from: 'blank', to: 'freeze' } });
   });
 
-  it('shows a moderator the queue, the panic switch and their own account, and none of the admin views', async () => {
+  it('shows a moderator the queue, the panic switch, the screens and their own account, and none of the admin views', async () => {
     await createModerator('mo', 'moderator password');
     const page = await logIn('mo', 'moderator password', '/moderate#capcomnet/settings');
 
     // A view the role does not have falls back to the queue.
     expect(new URL(page.url()).hash).toBe('#capcomnet');
     const links = await nav(page).getByRole('link').allTextContents();
-    expect(links.map((text) => text.trim())).toEqual(['Queue', 'Your account']);
+    expect(links.map((text) => text.trim())).toEqual(['Queue', 'Screens', 'Your account']);
     expect(await page.locator('toile-panic-control').getByRole('button', { name: 'Blank' }).isEnabled()).toBe(true);
     for (const element of ['toile-settings-panel', 'toile-audit-panel', 'toile-sources-panel', 'toile-users-panel']) {
       expect(await page.locator(element).count(), element).toBe(0);

@@ -1,3 +1,4 @@
+import '../shared/fonts.js';
 import { slugFromPath } from '../shared/page-slug.js';
 import './toile-contribute-form.js';
 

@@ -1,42 +1,51 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { reasonLabel, relativeTime } from '../shared/format.js';
+import { reasonLabel } from '../shared/format.js';
 import type { AuditRow } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s, type ConsoleKey } from './strings.js';
 
 /** How many rows the table shows; the exports carry up to the API's maximum. */
 const SHOWN_ROWS = 200;
 const EXPORT_ROWS = 1000;
 
 /** The actions, in the words of a sentence "who … what". Unknown ones are shown as the server names them. */
-const ACTION_LABELS: Record<string, string> = {
-  approve: 'approved',
-  reject: 'rejected',
-  hide: 'hid',
-  pin: 'pinned',
-  unpin: 'unpinned',
-  requeue: 'sent back to the queue',
-  display: 'switched the screens',
-  'auto-approve': 'approved by a rule',
-  'auto-reject': 'rejected by a rule',
-  'opt-out-withdraw': 'withdrew after STOP',
-  retract: 'retracted by its author',
-  edit: 'edited by its author',
-  'auth.login': 'logged in',
-  'user.create': 'created the account',
-  'user.delete': 'deleted the account',
-  'user.password': 'changed the password of',
-  'token.create': 'created the API token',
-  'wall.create': 'created the wall',
-  'wall.update': 'changed the settings of',
-  'source-create': 'added the source',
-  'source-pause': 'paused the source',
-  'source-resume': 'resumed the source',
-  'source-delete': 'deleted the source',
+const ACTION_KEYS: Record<string, ConsoleKey> = {
+  'approve': 'audit.act.approve',
+  'reject': 'audit.act.reject',
+  'hide': 'audit.act.hide',
+  'pin': 'audit.act.pin',
+  'unpin': 'audit.act.unpin',
+  'requeue': 'audit.act.requeue',
+  'display': 'audit.act.display',
+  'auto-approve': 'audit.act.auto-approve',
+  'auto-reject': 'audit.act.auto-reject',
+  'opt-out-withdraw': 'audit.act.opt-out-withdraw',
+  'retract': 'audit.act.retract',
+  'edit': 'audit.act.edit',
+  'auth.login': 'audit.act.auth.login',
+  'user.create': 'audit.act.user.create',
+  'user.delete': 'audit.act.user.delete',
+  'user.password': 'audit.act.user.password',
+  'token.create': 'audit.act.token.create',
+  'token.revoke': 'audit.act.token.revoke',
+  'session.revoke': 'audit.act.session.revoke',
+  'wall.create': 'audit.act.wall.create',
+  'wall.update': 'audit.act.wall.update',
+  'wall.image': 'audit.act.wall.image',
+  'wall.reload': 'audit.act.wall.reload',
+  'sender.trust': 'audit.act.sender.trust',
+  'sender.block': 'audit.act.sender.block',
+  'sender.badge': 'audit.act.sender.badge',
+  'sender.remove': 'audit.act.sender.remove',
+  'source-create': 'audit.act.source-create',
+  'source-pause': 'audit.act.source-pause',
+  'source-resume': 'audit.act.source-resume',
+  'source-delete': 'audit.act.source-delete',
 };
 
-const DISPLAY_WORDS: Record<string, string> = { live: 'Live', blank: 'Blank', freeze: 'Freeze' };
+const DISPLAY_MODES: readonly string[] = ['live', 'blank', 'freeze'];
 
 /**
  * The detail of a row in a few words: a change of state as "pending → approved", a settings change as
@@ -48,13 +57,13 @@ export function describeDetail(row: AuditRow): string {
   const parts: string[] = [];
   const rest: Record<string, unknown> = { ...detail };
   if (typeof detail.from === 'string' && typeof detail.to === 'string') {
-    const word = (value: string) => (row.action === 'display' ? (DISPLAY_WORDS[value] ?? value) : value);
+    const word = (value: string) => (row.action === 'display' && DISPLAY_MODES.includes(value) ? s(`panic.mode.${value as 'live' | 'blank' | 'freeze'}`) : value);
     parts.push(`${word(detail.from)} → ${word(detail.to)}`);
     delete rest.from;
     delete rest.to;
   }
   if (Array.isArray(detail.changed)) {
-    parts.push(`changed ${detail.changed.join(', ')}`);
+    parts.push(s('audit.changed', { what: detail.changed.join(', ') }));
     delete rest.changed;
   }
   if (Array.isArray(detail.reasons)) {
@@ -62,7 +71,7 @@ export function describeDetail(row: AuditRow): string {
     delete rest.reasons;
   }
   if (typeof detail.rule === 'string') {
-    parts.push(detail.rule === 'trusted-sender' ? 'trusted sender' : detail.rule);
+    parts.push(detail.rule === 'trusted-sender' ? s('audit.trustedSender') : detail.rule);
     delete rest.rule;
   }
   // The version is bookkeeping for conflicts, not something a reader of the log needs.
@@ -77,7 +86,7 @@ export function describeDetail(row: AuditRow): string {
 function describeTarget(row: AuditRow): string {
   if (row.targetType === null && row.targetId === null) return row.wall ?? '';
   const target = [row.targetType, row.targetId].filter((part) => part !== null).join(' ');
-  return row.wall !== null && row.targetType !== 'wall' ? `${target} on ${row.wall}` : target;
+  return row.wall !== null && row.targetType !== 'wall' ? s('audit.on', { target, wall: row.wall }) : target;
 }
 
 /**
@@ -147,47 +156,47 @@ export class ToileAuditPanel extends LitElement {
   override render() {
     const now = Date.now();
     return html`
-      <h2>Audit log</h2>
+      <h2>${s('audit.heading')}</h2>
       <div class="tools">
         <label
-          >Walls
+          >${s('audit.walls')}
           <select @change=${(event: Event) => (this.allWalls = (event.target as HTMLSelectElement).value === 'all')}>
-            <option value="this" ?selected=${!this.allWalls}>This wall (${this.slug})</option>
-            <option value="all" ?selected=${this.allWalls}>All walls and accounts</option>
+            <option value="this" ?selected=${!this.allWalls}>${s('audit.thisWall', { slug: this.slug })}</option>
+            <option value="all" ?selected=${this.allWalls}>${s('audit.allWalls')}</option>
           </select>
         </label>
         <button class="secondary" ?disabled=${this.loading} @click=${() => void this.load()}>
-          ${this.loading ? 'Refreshing…' : 'Refresh'}
+          ${this.loading ? s('audit.refreshing') : s('audit.refresh')}
         </button>
-        <a href=${this.exportUrl('csv')} download>Export CSV</a>
-        <a href=${this.exportUrl('json')} download>Export JSON</a>
+        <a href=${this.exportUrl('csv')} download>${s('audit.exportCsv')}</a>
+        <a href=${this.exportUrl('json')} download>${s('audit.exportJson')}</a>
       </div>
       ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
       ${this.rows === null
         ? this.loadError
           ? nothing
-          : html`<p class="muted">Loading the audit log…</p>`
+          : html`<p class="muted">${s('audit.loading')}</p>`
         : this.rows.length === 0
-          ? html`<p class="muted">Nothing has been done here yet.</p>`
+          ? html`<p class="muted">${s('audit.empty')}</p>`
           : html`<table>
               <caption class="hint">
-                The ${this.rows.length} most recent actions, newest first.
+                ${s('audit.caption', { n: this.rows.length })}
               </caption>
               <thead>
                 <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Detail</th>
+                  <th scope="col">${s('audit.col.when')}</th>
+                  <th scope="col">${s('audit.col.who')}</th>
+                  <th scope="col">${s('audit.col.action')}</th>
+                  <th scope="col">${s('audit.col.target')}</th>
+                  <th scope="col">${s('audit.col.detail')}</th>
                 </tr>
               </thead>
               <tbody>
                 ${this.rows.map(
                   (row) => html`<tr data-action=${row.action}>
-                    <td class="when"><time datetime=${row.at} title=${new Date(row.at).toLocaleString()}>${relativeTime(row.at, now)}</time></td>
+                    <td class="when"><time datetime=${row.at} title=${new Date(row.at).toLocaleString()}>${relativeTimeIn(row.at, now)}</time></td>
                     <td>${row.actor}</td>
-                    <td>${ACTION_LABELS[row.action] ?? row.action}</td>
+                    <td>${ACTION_KEYS[row.action] ? s(ACTION_KEYS[row.action]!) : row.action}</td>
                     <td>${describeTarget(row)}</td>
                     <td>${describeDetail(row)}</td>
                   </tr>`,
@@ -219,7 +228,7 @@ export class ToileAuditPanel extends LitElement {
       this.rows = items;
       this.loadError = '';
     } catch (error) {
-      if (key === `${this.slug}|${this.allWalls}`) this.loadError = `The audit log could not be read: ${error instanceof ApiError ? error.message : UNREACHABLE}`;
+      if (key === `${this.slug}|${this.allWalls}`) this.loadError = s('audit.loadError', { reason: errorText(error) });
     } finally {
       this.loading = false;
     }

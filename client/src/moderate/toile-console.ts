@@ -1,20 +1,27 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api, ApiError } from '../shared/api.js';
+import { LANGUAGES } from '../shared/i18n.js';
 import { ModerationConnection } from '../shared/moderation-connection.js';
 import type { PublicWall, User } from '../shared/types.js';
+import { chooseConsoleLanguage } from './console-language.js';
+import { errorText, lang, s } from './strings.js';
 import type { Session } from './toile-login-form.js';
 import './toile-accounts-panel.js';
 import './toile-audit-panel.js';
 import './toile-login-form.js';
 import './toile-moderation-queue.js';
 import './toile-panic-control.js';
+import './toile-screens-panel.js';
 import './toile-settings-panel.js';
 import './toile-sources-panel.js';
 
 type Phase = 'loading' | 'signed-out' | 'ready';
 
+/** Each language named in itself, as a switch between languages should. */
+const LANGUAGE_NAMES = { en: 'English', fr: 'Français' } as const;
+
 /** The console's views; the hash names one after the wall (`#capcomnet/audit`). */
-export type ConsoleView = 'queue' | 'sources' | 'settings' | 'audit' | 'accounts';
+export type ConsoleView = 'queue' | 'sources' | 'settings' | 'screens' | 'audit' | 'accounts';
 
 /**
  * Which views a role gets, and their names there. A moderator's "accounts" view holds only their own
@@ -23,16 +30,18 @@ export type ConsoleView = 'queue' | 'sources' | 'settings' | 'audit' | 'accounts
 function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
   if (role === 'admin') {
     return [
-      { view: 'queue', label: 'Queue' },
-      { view: 'sources', label: 'Sources' },
-      { view: 'settings', label: 'Settings' },
-      { view: 'audit', label: 'Audit' },
-      { view: 'accounts', label: 'Accounts' },
+      { view: 'queue', label: s('nav.queue') },
+      { view: 'sources', label: s('nav.sources') },
+      { view: 'settings', label: s('nav.settings') },
+      { view: 'screens', label: s('nav.screens') },
+      { view: 'audit', label: s('nav.audit') },
+      { view: 'accounts', label: s('nav.accounts') },
     ];
   }
   return [
-    { view: 'queue', label: 'Queue' },
-    { view: 'accounts', label: 'Your account' },
+    { view: 'queue', label: s('nav.queue') },
+    { view: 'screens', label: s('nav.screens') },
+    { view: 'accounts', label: s('nav.yourAccount') },
   ];
 }
 
@@ -42,10 +51,13 @@ function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
  * folds into its view; the queue sends the decisions itself, and its claims and answers reach the socket
  * as events on this element (see `ModerationConnection`).
  *
- * The header holds the wall picker, the navigation between the views and the wall's panic switch. The
+ * The header holds the wall picker, the navigation between the views, the console's EN/FR switch (the
+ * console speaks the browser's language until a moderator picks one, see console-language.ts) and the
+ * wall's panic switch. The
  * wall and the view live in the URL hash (`#capcomnet` is the queue, `#capcomnet/settings` the settings),
- * so that a reload, the Back button or a shared link opens the same place. Moderators get the queue and
- * their own account; admins also get the wall's sources, its settings, the audit log and every account.
+ * so that a reload, the Back button or a shared link opens the same place. Moderators get the queue, the
+ * wall's screens (with their remote reload and the addresses to share) and their own account; admins also
+ * get the wall's sources, its settings, the audit log and every account.
  * A view the role may not have falls back to the queue, as the API would refuse it anyway.
  *
  * It has no public properties and fires no events: it is the page.
@@ -114,6 +126,22 @@ export class ToileConsole extends LitElement {
     .who {
       margin-left: auto;
       color: var(--toile-muted, #aab2c5);
+    }
+    .languages {
+      display: inline-flex;
+      border: 1px solid var(--toile-border, #323b50);
+      border-radius: 0.45em;
+      overflow: hidden;
+    }
+    .languages button {
+      border: 0;
+      border-radius: 0;
+      padding: 0.35em 0.6em;
+    }
+    .languages button[aria-pressed='true'] {
+      font-weight: 700;
+      background: var(--toile-accent, #ffb020);
+      color: var(--toile-accent-text, #15110a);
     }
     nav ul {
       display: flex;
@@ -204,7 +232,7 @@ export class ToileConsole extends LitElement {
   }
 
   override render() {
-    if (this.phase === 'loading') return html`<p class="loading" role="status">Loading…</p>`;
+    if (this.phase === 'loading') return html`<p class="loading" role="status">${s('console.loading')}</p>`;
     if (this.phase === 'signed-out' || this.user === null) {
       return html`<toile-login-form
         .notice=${this.signedOutNotice}
@@ -217,15 +245,15 @@ export class ToileConsole extends LitElement {
         <h1 class="brand">Toile</h1>
         ${this.walls.length > 0
           ? html`<label
-              >Wall
+              >${s('console.wall')}
               <select @change=${(event: Event) => this.chooseWall((event.target as HTMLSelectElement).value)}>
                 ${this.walls.map((wall) => html`<option value=${wall.slug} ?selected=${wall.slug === this.slug}>${wall.title}</option>`)}
               </select></label
             >`
           : nothing}
-        ${this.slug ? html`<a href=${`/w/${encodeURIComponent(this.slug)}`} target="_blank" rel="noopener">Open the wall</a>` : nothing}
+        ${this.slug ? html`<a href=${`/w/${encodeURIComponent(this.slug)}`} target="_blank" rel="noopener">${s('console.openWall')}</a>` : nothing}
         ${this.slug
-          ? html`<nav aria-label="Console">
+          ? html`<nav aria-label=${s('console.nav')}>
               <ul>
                 ${viewsFor(user.role).map(
                   ({ view, label }) => html`<li>
@@ -235,23 +263,48 @@ export class ToileConsole extends LitElement {
               </ul>
             </nav>`
           : nothing}
-        <span class="who">${user.username} · ${user.role}</span>
-        <button @click=${() => void this.logout()}>Log out</button>
+        <span class="who">${user.username} · ${s(`users.roleName.${user.role}`)}</span>
+        ${this.renderLanguageSwitch()}
+        <button @click=${() => void this.logout()}>${s('console.logOut')}</button>
         ${this.slug ? html`<toile-panic-control .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-panic-control>` : nothing}
       </header>
       <main>
         ${this.notice
           ? html`<p class="notice" role="alert">
-              <span>${this.notice}</span><button @click=${() => (this.notice = '')} aria-label="Dismiss">×</button>
+              <span>${this.notice}</span><button @click=${() => (this.notice = '')} aria-label=${s('console.dismiss')}>×</button>
             </p>`
           : nothing}
-        ${this.slug ? this.renderView(user) : html`<p class="empty">There is no wall yet. An admin creates one with <code>POST /api/walls</code>.</p>`}
+        ${this.slug ? this.renderView(user) : html`<p class="empty">${s('console.noWall')} <code>POST /api/walls</code>.</p>`}
       </main>
     `;
   }
 
+  /** EN/FR, for the console only: the choice is kept in this browser and the page reloads in it. */
+  private renderLanguageSwitch() {
+    return html`<div class="languages" role="group" aria-label=${s('console.languageSwitch')}>
+      ${LANGUAGES.map(
+        (language) => html`<button
+          lang=${language}
+          aria-pressed=${language === lang ? 'true' : 'false'}
+          aria-label=${LANGUAGE_NAMES[language]}
+          @click=${() => {
+            if (language !== lang) chooseConsoleLanguage(language);
+          }}
+        >
+          ${language.toUpperCase()}
+        </button>`,
+      )}
+    </div>`;
+  }
+
   private renderView(user: User) {
     switch (this.view) {
+      case 'screens':
+        return html`<toile-screens-panel
+          .slug=${this.slug}
+          .csrfToken=${this.csrfToken}
+          .wallTitle=${this.walls.find((wall) => wall.slug === this.slug)?.title ?? this.slug}
+        ></toile-screens-panel>`;
       case 'sources':
         return html`<toile-sources-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-sources-panel>`;
       case 'settings':
@@ -320,7 +373,7 @@ export class ToileConsole extends LitElement {
     try {
       await api<Session>('GET', '/api/auth/me');
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) this.signOut('Your session has ended; log in again.');
+      if (error instanceof ApiError && error.status === 401) this.signOut(s('console.sessionEnded'));
     }
   }
 
@@ -360,10 +413,6 @@ function placeFromHash(): { slug: string; view: string } {
 function hashOf(slug: string, view: ConsoleView): string {
   const wall = `#${encodeURIComponent(slug)}`;
   return view === 'queue' ? wall : `${wall}/${view}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-console', ToileConsole);

@@ -1,22 +1,23 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
+import { s, type ConsoleKey } from './strings.js';
 
 /**
  * The queue's keys, in the order a moderator learns them (the README lists the same). `join` is how two
  * keys combine: `/` for either one, `+` for both together.
  */
-export const QUEUE_KEYS: readonly { keys: string[]; join?: '/' | '+'; what: string }[] = [
-  { keys: ['J', 'K'], join: '/', what: 'Next, previous card' },
-  { keys: ['A'], what: 'Approve' },
-  { keys: ['R'], what: 'Reject' },
-  { keys: ['H'], what: 'Hide an approved message from the wall' },
-  { keys: ['P'], what: 'Pin or unpin an approved message' },
-  { keys: ['U'], what: 'Undo my last decision' },
-  { keys: ['X'], what: 'Select or unselect the card, for a batch' },
-  { keys: ['Shift', 'A'], join: '+', what: 'Approve the selected cards' },
-  { keys: ['Shift', 'R'], join: '+', what: 'Reject the selected cards' },
-  { keys: ['/'], what: 'Search the text' },
-  { keys: ['?'], what: 'Show or hide these keys' },
-  { keys: ['Esc'], what: 'Close this list, or leave a search field' },
+export const QUEUE_KEYS: readonly { keys: string[]; join?: '/' | '+'; what: ConsoleKey }[] = [
+  { keys: ['J', 'K'], join: '/', what: 'keys.move' },
+  { keys: ['A'], what: 'keys.approve' },
+  { keys: ['R'], what: 'keys.reject' },
+  { keys: ['H'], what: 'keys.hide' },
+  { keys: ['P'], what: 'keys.pin' },
+  { keys: ['U'], what: 'keys.undo' },
+  { keys: ['X'], what: 'keys.select' },
+  { keys: ['Shift', 'A'], join: '+', what: 'keys.approveSelected' },
+  { keys: ['Shift', 'R'], join: '+', what: 'keys.rejectSelected' },
+  { keys: ['/'], what: 'keys.search' },
+  { keys: ['?'], what: 'keys.help' },
+  { keys: ['Esc'], what: 'keys.escape' },
 ];
 
 /**
@@ -94,15 +95,15 @@ export class ToileKeysHelp extends LitElement {
   override render() {
     return html`
       <dialog aria-labelledby="title" @cancel=${this.onCancel}>
-        <h2 id="title">Keyboard shortcuts</h2>
+        <h2 id="title">${s('keys.title')}</h2>
         <dl>
           ${QUEUE_KEYS.map(
             ({ keys, join, what }) =>
               html`<dt>${keys.map((key, i) => html`${i > 0 ? ` ${join ?? ''} ` : ''}<kbd>${key}</kbd>`)}</dt>
-                <dd>${what}</dd>`,
+                <dd>${s(what)}</dd>`,
           )}
         </dl>
-        <button @click=${this.close}>Close</button>
+        <button @click=${this.close}>${s('keys.close')}</button>
       </dialog>
     `;
   }

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
+import { errorText, s } from './strings.js';
 import { formStyles } from '../shared/form-styles.js';
 import type { User } from '../shared/types.js';
 
@@ -72,12 +73,12 @@ export class ToileLoginForm extends LitElement {
   override render() {
     return html`
       <form @submit=${this.onSubmit}>
-        <h1><span class="brand">Toile</span> moderation</h1>
+        <h1><span class="brand">Toile</span> ${s('login.moderation')}</h1>
         ${this.notice ? html`<p class="notice">${this.notice}</p>` : nothing}
-        <label>Username <input name="username" autocomplete="username" required autofocus /></label>
-        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+        <label>${s('login.username')} <input name="username" autocomplete="username" required autofocus /></label>
+        <label>${s('login.password')} <input name="password" type="password" autocomplete="current-password" required /></label>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <button type="submit" ?disabled=${this.busy}>${this.busy ? 'Logging in…' : 'Log in'}</button>
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? s('login.busy') : s('login.submit')}</button>
       </form>
     `;
   }
@@ -95,7 +96,7 @@ export class ToileLoginForm extends LitElement {
       });
       this.dispatchEvent(new CustomEvent<Session>('toile-login', { detail: session, bubbles: true, composed: true }));
     } catch (error) {
-      this.error = error instanceof ApiError ? error.message : UNREACHABLE;
+      this.error = errorText(error);
     } finally {
       this.busy = false;
     }

@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { channelLabel, reasonLabel, relativeTime } from '../shared/format.js';
+import { channelLabel, reasonLabel } from '../shared/format.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
 import type { ModerationAction, ModeratorMessage, SenderRule } from '../shared/types.js';
+import { relativeTimeIn, s, type ConsoleKey } from './strings.js';
 
 /** The detail of `toile-moderate`: which message, what to do, and the version the moderator saw. */
 export interface ModerationRequest {
@@ -33,33 +34,32 @@ export interface CardFeedback {
 }
 
 /** The decisions each status offers, with the key that does the same in the queue (none for requeue). */
-const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; label: string; key?: string }[]> = {
+const ACTIONS: Record<ModeratorMessage['status'], { action: ModerationAction; label: ConsoleKey; key?: string }[]> = {
   pending: [
-    { action: 'approve', label: 'Approve', key: 'a' },
-    { action: 'reject', label: 'Reject', key: 'r' },
+    { action: 'approve', label: 'card.approve', key: 'a' },
+    { action: 'reject', label: 'card.reject', key: 'r' },
   ],
   approved: [
-    { action: 'hide', label: 'Hide', key: 'h' },
-    { action: 'pin', label: 'Pin', key: 'p' },
-    { action: 'requeue', label: 'Back to pending' },
+    { action: 'hide', label: 'card.hide', key: 'h' },
+    { action: 'pin', label: 'card.pin', key: 'p' },
+    { action: 'requeue', label: 'card.requeue' },
   ],
   rejected: [
-    { action: 'approve', label: 'Approve', key: 'a' },
-    { action: 'requeue', label: 'Back to pending' },
+    { action: 'approve', label: 'card.approve', key: 'a' },
+    { action: 'requeue', label: 'card.requeue' },
   ],
   hidden: [
-    { action: 'approve', label: 'Approve', key: 'a' },
-    { action: 'requeue', label: 'Back to pending' },
+    { action: 'approve', label: 'card.approve', key: 'a' },
+    { action: 'requeue', label: 'card.requeue' },
   ],
 };
 
 /** How the kinds of private address read to a moderator. */
-const SENDER_KINDS: Record<string, string> = {
-  phone: 'Phone',
-  email: 'Email',
-  account: 'Account',
-  client: 'Web client',
-};
+const SENDER_KINDS: readonly string[] = ['phone', 'email', 'account', 'client'];
+
+/** How a private sender is named: its kind, in the console's words. */
+const senderKind = (kind: string): string =>
+  SENDER_KINDS.includes(kind) ? s(`card.kind.${kind as 'phone' | 'email' | 'account' | 'client'}`) : kind;
 
 /**
  * One message as a moderator decides on it: the text as the wall would show it, the author, the
@@ -290,20 +290,20 @@ export class ToileModerationCard extends LitElement {
       <article data-message-id=${m.id} aria-current=${this.selected ? 'true' : 'false'}>
         <div class="meta">
           <label class="pick">
-            <input type="checkbox" .checked=${this.checked} aria-label="Select for a batch decision" @change=${this.onCheck} />
+            <input type="checkbox" .checked=${this.checked} aria-label=${s('card.select')} @change=${this.onCheck} />
           </label>
           <span class="author">${m.author.name}</span>
           ${m.author.handle ? html`<span>${m.author.handle}</span>` : nothing}
           <span class="channel">${channelAndSource(m.channel, m.source)}</span>
-          <time datetime=${m.receivedAt} title=${m.receivedAt}>${relativeTime(m.receivedAt, Date.now())}</time>
-          ${m.pinned ? html`<span class="pinned">Pinned</span>` : nothing}
-          ${m.status !== 'pending' && m.decidedBy ? html`<span>${m.status} by ${m.decidedBy}</span>` : nothing}
+          <time datetime=${m.receivedAt} title=${m.receivedAt}>${relativeTimeIn(m.receivedAt, Date.now())}</time>
+          ${m.pinned ? html`<span class="pinned">${s('card.pinned')}</span>` : nothing}
+          ${m.status !== 'pending' && m.decidedBy ? html`<span>${s('card.decidedBy', { status: s(`status.${m.status}`), who: m.decidedBy })}</span>` : nothing}
           ${this.claimedBy.length > 0
-            ? html`<span class="claim">${this.claimedBy.join(', ')} ${this.claimedBy.length === 1 ? 'is' : 'are'} on this</span>`
+            ? html`<span class="claim">${s('card.claimedBy', { who: this.claimedBy.join(', '), n: this.claimedBy.length })}</span>`
             : nothing}
         </div>
         ${m.contentWarning
-          ? html`<p class="warning">Content warning, the wall shows only this line: <strong>${m.contentWarning}</strong></p>`
+          ? html`<p class="warning">${s('card.contentWarning')} <strong>${m.contentWarning}</strong></p>`
           : nothing}
         <p class="text">${m.text}</p>
         ${images.length > 0
@@ -311,18 +311,18 @@ export class ToileModerationCard extends LitElement {
           : nothing}
         ${m.sender
           ? html`<p class="sender">
-              Private, never shown: ${SENDER_KINDS[m.sender.kind] ?? m.sender.kind} <code>${m.sender.address}</code>
+              ${s('card.private')} ${senderKind(m.sender.kind)} <code>${m.sender.address}</code>
             </p>`
           : nothing}
         ${m.reasons.length > 0
-          ? html`<ul class="reasons" aria-label="Held because">
+          ? html`<ul class="reasons" aria-label=${s('card.heldBecause')}>
               ${m.reasons.map((reason) => html`<li title=${reason}>${reasonLabel(reason)}</li>`)}
             </ul>`
           : nothing}
         <div class="actions">
           ${ACTIONS[m.status].map(({ action, label, key }) => {
             // An approved message offers Pin or Unpin, whichever applies.
-            const shown = action === 'pin' && m.pinned ? { action: 'unpin' as const, label: 'Unpin' } : { action, label };
+            const shown = action === 'pin' && m.pinned ? { action: 'unpin' as const, label: s('card.unpin') } : { action, label: s(label) };
             return html`<button
               class=${shown.action}
               aria-keyshortcuts=${key ?? nothing}
@@ -334,8 +334,8 @@ export class ToileModerationCard extends LitElement {
           })}
           ${m.sender
             ? html`<span class="sender-rules">
-                <button ?disabled=${this.busy} @click=${() => this.senderRule('trusted')}>Trust sender</button>
-                <button ?disabled=${this.busy} @click=${() => this.senderRule('blocked')}>Block sender</button>
+                <button ?disabled=${this.busy} @click=${() => this.senderRule('trusted')}>${s('card.trust')}</button>
+                <button ?disabled=${this.busy} @click=${() => this.senderRule('blocked')}>${s('card.block')}</button>
               </span>`
             : nothing}
         </div>
@@ -354,7 +354,7 @@ export class ToileModerationCard extends LitElement {
             ?disabled=${this.busy}
             @click=${() => this.fire<SenderRuleUndoRequest>('toile-sender-rule-undo', { messageId: m.id, wall: m.wall, entryId })}
           >
-            Undo
+            ${s('card.undo')}
           </button>`
         : nothing}
     </p>`;

@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api, ApiError } from '../shared/api.js';
 import { CHANNEL_LABELS } from '../shared/format.js';
 import { CLAIM_EVENT, MODERATED_EVENT } from '../shared/moderation-connection.js';
 import {
@@ -21,11 +21,11 @@ import {
 import type { Channel, ModerationAction, ModeratorMessage, SenderEntry, User } from '../shared/types.js';
 import type { CardFeedback, ModerationRequest, SenderRuleRequest, SenderRuleUndoRequest } from './toile-moderation-card.js';
 import type { ToileQueueFilters } from './toile-queue-filters.js';
+import { s } from './strings.js';
 import './toile-keys-help.js';
 import './toile-moderation-card.js';
 import './toile-queue-filters.js';
 
-const TAB_LABELS: Record<QueueTab, string> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' };
 
 /** The single-key decisions, by the status of the current card; `pin-toggle` pins or unpins. */
 const KEYS: Record<ModeratorMessage['status'], Record<string, ModerationAction | 'pin-toggle'>> = {
@@ -323,7 +323,7 @@ export class ToileModerationQueue extends LitElement {
     const claims = claimsByOthers(this.state, this.username());
     return html`
       <div class="bar">
-        <div role="tablist" aria-label="Messages">
+        <div role="tablist" aria-label=${s('queue.tabs')}>
           ${QUEUE_TABS.map((tab) => {
             const { shown, total } = counts[tab];
             return html`<button
@@ -332,15 +332,15 @@ export class ToileModerationQueue extends LitElement {
               aria-controls="panel"
               @click=${() => this.showTab(tab)}
             >
-              ${TAB_LABELS[tab]}<span class="count">${shown === total ? total : `${shown} of ${total}`}</span>
+              ${s(`queue.tab.${tab}`)}<span class="count">${shown === total ? total : s('queue.shownOf', { shown, total })}</span>
             </button>`;
           })}
         </div>
-        ${this.live ? nothing : html`<span class="reconnecting" role="status">Reconnecting…</span>`}
+        ${this.live ? nothing : html`<span class="reconnecting" role="status">${s('queue.reconnecting')}</span>`}
         ${this.renderPresence()}
         <span class="keys">
           <span aria-hidden="true">${this.renderKeyHint()}</span>
-          <button @click=${() => (this.helpOpen = true)} aria-keyshortcuts="?">Keys <kbd>?</kbd></button>
+          <button @click=${() => (this.helpOpen = true)} aria-keyshortcuts="?">${s('queue.keys')} <kbd>?</kbd></button>
         </span>
       </div>
       <toile-queue-filters
@@ -392,17 +392,17 @@ export class ToileModerationQueue extends LitElement {
     const moderators = this.state.moderators;
     if (moderators.length === 0) return nothing;
     const me = this.username();
-    return html`<span class="presence" role="group" aria-label="Moderating this wall now"
-      >Moderating now:
+    return html`<span class="presence" role="group" aria-label=${s('queue.presenceLabel')}
+      >${s('queue.presence')}
       ${moderators.map(
-        (m, i) => html`${i > 0 ? ', ' : ''}<strong>${m.username}</strong>${m.username === me ? ' (you)' : ''}`,
+        (m, i) => html`${i > 0 ? ', ' : ''}<strong>${m.username}</strong>${m.username === me ? ` ${s('queue.you')}` : ''}`,
       )}</span
     >`;
   }
 
   private renderKeyHint() {
-    const keys = this.tab === 'pending' ? 'A approve · R reject' : this.tab === 'approved' ? 'H hide · P pin' : 'A approve';
-    return html`<kbd>J</kbd>/<kbd>K</kbd> move · ${keys} · <kbd>U</kbd> undo`;
+    const keys = s(this.tab === 'pending' ? 'queue.hint.pending' : this.tab === 'approved' ? 'queue.hint.approved' : 'queue.hint.rejected');
+    return html`<kbd>J</kbd>/<kbd>K</kbd> ${s('queue.hint.move')} · ${keys} · <kbd>U</kbd> ${s('queue.hint.undo')}`;
   }
 
   private renderNotice(notice: QueueNotice) {
@@ -412,17 +412,17 @@ export class ToileModerationQueue extends LitElement {
         ${notice.details && notice.details.length > 0 ? html`<ul>${notice.details.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       </div>
       ${notice.action ? html`<button @click=${notice.action.run}>${notice.action.label}</button>` : nothing}
-      <button @click=${() => (this.notice = null)} aria-label="Dismiss">×</button>
+      <button @click=${() => (this.notice = null)} aria-label=${s('console.dismiss')}>×</button>
     </div>`;
   }
 
   private renderBatchBar() {
     const size = this.checked.size;
-    return html`<div class="batch" role="group" aria-label="Batch decision">
-      <span>${size} selected</span>
-      <button class="approve" aria-keyshortcuts="Shift+A" @click=${() => void this.batch('approve')}>Approve selected</button>
-      <button class="reject" aria-keyshortcuts="Shift+R" @click=${() => void this.batch('reject')}>Reject selected</button>
-      <button @click=${() => (this.checked = new Set())}>Clear selection</button>
+    return html`<div class="batch" role="group" aria-label=${s('queue.batch')}>
+      <span>${s('queue.selected', { n: size })}</span>
+      <button class="approve" aria-keyshortcuts="Shift+A" @click=${() => void this.batch('approve')}>${s('queue.approveSelected')}</button>
+      <button class="reject" aria-keyshortcuts="Shift+R" @click=${() => void this.batch('reject')}>${s('queue.rejectSelected')}</button>
+      <button @click=${() => (this.checked = new Set())}>${s('queue.clearSelection')}</button>
     </div>`;
   }
 
@@ -431,10 +431,10 @@ export class ToileModerationQueue extends LitElement {
   }
 
   private emptyText(): string {
-    if (filtersActive(this.filters)) return 'Nothing here matches the filters.';
-    if (this.tab === 'pending') return 'Nothing waiting. New contributions appear here as they arrive.';
-    if (this.tab === 'approved') return 'Nothing approved yet.';
-    return 'Nothing rejected or hidden.';
+    if (filtersActive(this.filters)) return s('queue.empty.filtered');
+    if (this.tab === 'pending') return s('queue.empty.pending');
+    if (this.tab === 'approved') return s('queue.empty.approved');
+    return s('queue.empty.rejected');
   }
 
   private showTab(tab: QueueTab): void {
@@ -538,7 +538,7 @@ export class ToileModerationQueue extends LitElement {
   }
 
   private async send(request: ModerationRequest, options: { quiet?: boolean; undoing?: boolean }): Promise<ApiError | null> {
-    if (this.isBusy(request.id)) return new ApiError(0, 'busy', `Message ${request.id} already has a decision on its way.`);
+    if (this.isBusy(request.id)) return new ApiError(0, 'busy', s('queue.busy', { id: request.id }));
     this.setInFlight(request.id, true);
     try {
       const message = await api<ModeratorMessage>(
@@ -554,7 +554,7 @@ export class ToileModerationQueue extends LitElement {
       if (!options.quiet) this.notice = null;
       return null;
     } catch (error) {
-      const failure = error instanceof ApiError ? error : new ApiError(0, 'network', UNREACHABLE);
+      const failure = error instanceof ApiError ? error : new ApiError(0, 'network', s('common.unreachable'));
       // On a 409 another moderator decided first: their version arrives on the socket and replaces
       // the one this moderator saw, and the server's message says who did what.
       if (!options.quiet) this.notice = { tone: 'error', text: explain(failure) };
@@ -571,7 +571,7 @@ export class ToileModerationQueue extends LitElement {
     const decision = this.decisions.at(-1);
     const step = decision === undefined ? null : undoOf(decision);
     if (decision === undefined || step === null) {
-      this.notice = { tone: 'ok', text: 'Nothing to undo: you have made no decision in this page yet.' };
+      this.notice = { tone: 'ok', text: s('queue.nothingToUndo') };
       return;
     }
     this.setDecisions(this.decisions.slice(0, -1));
@@ -579,9 +579,9 @@ export class ToileModerationQueue extends LitElement {
     // Only a request that never reached the server leaves the decision undoable; any answer settles it.
     if (failure !== null && failure.status === 0) this.setDecisions([...this.decisions, decision]);
     if (failure === null) {
-      this.notice = { tone: 'ok', text: `Undone: ${undoneText(decision.action, this.state.messages.get(decision.id))}` };
+      this.notice = { tone: 'ok', text: s('queue.undone', { what: undoneText(decision.action, this.state.messages.get(decision.id)) }) };
     } else {
-      this.notice = { tone: 'error', text: `Could not undo the ${decision.action} of message ${step.id}: ${explain(failure)}` };
+      this.notice = { tone: 'error', text: s('queue.undoFailed', { action: s(`action.${decision.action}`), id: step.id, reason: explain(failure) }) };
     }
   }
 
@@ -602,11 +602,10 @@ export class ToileModerationQueue extends LitElement {
     );
     const failed = results.filter((r) => r.failure !== null);
     const done = targets.length - failed.length;
-    const verb = action === 'approve' ? 'Approved' : 'Rejected';
     const text =
-      `${verb} ${done} of ${selected.length} selected.` +
-      (already > 0 ? ` ${already} ${already === 1 ? 'was' : 'were'} already ${statusAfter(action)}.` : '') +
-      (failed.length > 0 ? ` ${failed.length} refused:` : '');
+      s(action === 'approve' ? 'queue.batchApproved' : 'queue.batchRejected', { done, n: selected.length }) +
+      (already > 0 ? ` ${s('queue.batchAlready', { n: already, status: s(`status.${statusAfter(action)}`) })}` : '') +
+      (failed.length > 0 ? ` ${s('queue.batchRefused', { n: failed.length })}` : '');
     this.notice = {
       tone: failed.length > 0 ? 'error' : 'ok',
       text,
@@ -623,8 +622,8 @@ export class ToileModerationQueue extends LitElement {
       const entry = await api<SenderEntry>('POST', `/api/walls/${encodeURIComponent(wall)}/senders`, { messageId, rule }, await this.csrf());
       const text =
         rule === 'trusted'
-          ? 'Sender trusted: their next messages go straight to the wall, unless a blocked word holds them.'
-          : 'Sender blocked: their messages are held silently, and their pending ones were rejected.';
+          ? s('queue.senderTrusted')
+          : s('queue.senderBlocked');
       return { tone: 'ok', text, entryId: entry.id };
     });
     // Blocking rejects this very message, which leaves the pending tab with its card: the queue says it too.
@@ -633,8 +632,8 @@ export class ToileModerationQueue extends LitElement {
       const message = this.state.messages.get(messageId);
       this.notice = {
         tone: 'ok',
-        text: `Blocked the sender of ${message ? `“${excerpt(message.text)}”` : 'the message'}: their pending messages are now under Rejected.`,
-        action: { label: 'Undo', run: () => void this.undoSenderRule({ messageId, wall, entryId }) },
+        text: s('queue.blockedSenderOf', { what: message ? `“${excerpt(message.text)}”` : s('queue.theMessage') }),
+        action: { label: s('card.undo'), run: () => void this.undoSenderRule({ messageId, wall, entryId }) },
       };
     }
   };
@@ -648,7 +647,7 @@ export class ToileModerationQueue extends LitElement {
   private async undoSenderRule({ messageId, wall, entryId }: SenderRuleUndoRequest): Promise<void> {
     const outcome = await this.withCard(messageId, async () => {
       await api('DELETE', `/api/walls/${encodeURIComponent(wall)}/senders/${entryId}`, undefined, await this.csrf());
-      return { tone: 'ok', text: 'Undone: the sender is neither trusted nor blocked any more.' };
+      return { tone: 'ok', text: s('queue.senderRuleUndone') };
     });
     if (outcome !== null && this.notice?.action !== undefined) this.notice = { tone: outcome.tone, text: outcome.text };
   }
@@ -661,7 +660,7 @@ export class ToileModerationQueue extends LitElement {
     try {
       outcome = await request();
     } catch (error) {
-      outcome = { tone: 'error', text: explain(error instanceof ApiError ? error : new ApiError(0, 'network', UNREACHABLE)) };
+      outcome = { tone: 'error', text: explain(error instanceof ApiError ? error : new ApiError(0, 'network', s('common.unreachable'))) };
     } finally {
       this.setInFlight(id, false);
     }
@@ -716,15 +715,16 @@ function isTyping(target: EventTarget | undefined): boolean {
 
 /** The server's own words, which name the message and who changed it; a session that ended says so. */
 function explain(error: ApiError): string {
-  if (error.status === 401) return 'Your session has ended; log in again.';
+  if (error.status === 401) return s('console.sessionEnded');
+  if (error.status === 0 && error.code === 'network') return s('common.unreachable');
   return error.message;
 }
 
 function undoneText(action: ModerationAction, message: ModeratorMessage | undefined): string {
-  const what = message === undefined ? 'the message' : `“${excerpt(message.text)}”`;
-  if (action === 'pin') return `${what} is unpinned.`;
-  if (action === 'unpin') return `${what} is pinned again.`;
-  return `${what} is back to pending.`;
+  const what = message === undefined ? s('queue.theMessage') : `“${excerpt(message.text)}”`;
+  if (action === 'pin') return s('queue.undone.pin', { what });
+  if (action === 'unpin') return s('queue.undone.unpin', { what });
+  return s('queue.undone.back', { what });
 }
 
 /** The start of a message's text, enough to recognise it in a summary. */

@@ -1,20 +1,11 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import type { DisplayMode, PublicWall } from '../shared/types.js';
 import { WallConnection } from '../shared/wall-connection.js';
+import { errorText, s } from './strings.js';
 
-const MODE_LABELS: Record<DisplayMode, string> = { live: 'Live', freeze: 'Freeze', blank: 'Blank' };
-
-/** What each mode does to the screens, said before it is applied and while it lasts. */
-const CONFIRM_TEXT: Record<Exclude<DisplayMode, 'live'>, string> = {
-  blank: 'Blank every screen of this wall now? They show nothing until you choose Live.',
-  freeze: 'Freeze every screen of this wall on what it shows now? Nothing new appears until you choose Live.',
-};
-
-const BANNER_TEXT: Record<Exclude<DisplayMode, 'live'>, string> = {
-  blank: 'The wall is BLANK: every screen shows nothing.',
-  freeze: 'The wall is FROZEN: every screen keeps what it showed, and nothing new appears.',
-};
+/* What each mode does to the screens is said before it is applied (`panic.confirm.*`) and while it lasts (`panic.banner.*`). */
+const modeLabel = (mode: DisplayMode) => s(`panic.mode.${mode}`);
 
 /**
  * The panic switch of one wall, for moderators and admins: Live, Freeze and Blank, with the mode every
@@ -153,7 +144,12 @@ export class ToilePanicControl extends LitElement {
    */
   declare applied: DisplayMode | null;
 
-  private readonly wall = new WallConnection(this);
+  /**
+   * The console follows the wall's socket without being one of its screens: it sends no heartbeat, and
+   * where a screen reloads its page (a moderator's "Reload all screens", a new epoch) the console only
+   * starts this socket over from a fresh snapshot.
+   */
+  private readonly wall: WallConnection = new WallConnection(this, { reload: () => this.resubscribe() });
 
   constructor() {
     super();
@@ -163,6 +159,12 @@ export class ToilePanicControl extends LitElement {
     this.pending = null;
     this.error = '';
     this.applied = null;
+  }
+
+  private resubscribe(): void {
+    const slug = this.wall.slug;
+    this.wall.slug = '';
+    this.wall.slug = slug;
   }
 
   /** The mode every screen of the wall follows now, or null before the wall's first snapshot. */
@@ -185,7 +187,7 @@ export class ToilePanicControl extends LitElement {
   override render() {
     const display = this.display;
     return html`
-      <span class="label" id="panic-label">Screens</span>
+      <span class="label" id="panic-label">${s('panic.label')}</span>
       <div class="modes" role="group" aria-labelledby="panic-label">
         ${(['live', 'freeze', 'blank'] as const).map(
           (mode) => html`<button
@@ -194,21 +196,21 @@ export class ToilePanicControl extends LitElement {
             ?disabled=${this.pending !== null || display === null}
             @click=${() => this.choose(mode)}
           >
-            ${this.pending === mode ? `${MODE_LABELS[mode]}…` : MODE_LABELS[mode]}
+            ${this.pending === mode ? `${modeLabel(mode)}…` : modeLabel(mode)}
           </button>`,
         )}
       </div>
       ${this.confirming !== null && this.confirming !== 'live'
-        ? html`<div class="confirm" role="group" aria-label="Confirm the panic switch">
-            <span>${CONFIRM_TEXT[this.confirming]}</span>
+        ? html`<div class="confirm" role="group" aria-label=${s('panic.confirmLabel')}>
+            <span>${s(`panic.confirm.${this.confirming}`)}</span>
             <button class="danger" ?disabled=${this.pending !== null} @click=${() => void this.apply(this.confirming!)}>
-              Yes, ${this.confirming === 'blank' ? 'blank' : 'freeze'} the wall
+              ${s(`panic.yes.${this.confirming}`)}
             </button>
-            <button ?disabled=${this.pending !== null} @click=${() => (this.confirming = null)}>Cancel</button>
+            <button ?disabled=${this.pending !== null} @click=${() => (this.confirming = null)}>${s('common.cancel')}</button>
           </div>`
         : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <p class="banner" role="status">${display === 'blank' || display === 'freeze' ? BANNER_TEXT[display] : ''}</p>
+      <p class="banner" role="status">${display === 'blank' || display === 'freeze' ? s(`panic.banner.${display}`) : ''}</p>
     `;
   }
 
@@ -237,7 +239,7 @@ export class ToilePanicControl extends LitElement {
       this.applied = wall.display;
       this.confirming = null;
     } catch (error) {
-      if (slug === this.slug) this.error = error instanceof ApiError ? error.message : UNREACHABLE;
+      if (slug === this.slug) this.error = errorText(error);
     } finally {
       this.pending = null;
     }

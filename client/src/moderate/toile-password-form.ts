@@ -1,8 +1,9 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, s } from './strings.js';
 
 /**
  * Changes the signed-in person's own password (`POST /api/auth/password`): the current one, the new one
@@ -64,11 +65,11 @@ export class ToilePasswordForm extends LitElement {
 
   override render() {
     return html`
-      <h2>Your password</h2>
+      <h2>${s('password.heading')}</h2>
       <p class="announcement" role="status">${this.announcement}</p>
       <form @submit=${this.onSubmit}>
         <label
-          >Current password
+          >${s('password.current')}
           <input
             type="password"
             required
@@ -78,7 +79,7 @@ export class ToilePasswordForm extends LitElement {
           />
         </label>
         <label
-          >New password
+          >${s('password.new')}
           <input
             type="password"
             required
@@ -89,9 +90,9 @@ export class ToilePasswordForm extends LitElement {
             @input=${(event: Event) => (this.newPassword = (event.target as HTMLInputElement).value)}
           />
         </label>
-        <p class="hint" id="new-password-hint">At least 8 characters; a few unrelated words make a strong one.</p>
+        <p class="hint" id="new-password-hint">${s('password.hint')}</p>
         <label
-          >New password, again
+          >${s('password.again')}
           <input
             type="password"
             required
@@ -101,7 +102,7 @@ export class ToilePasswordForm extends LitElement {
           />
         </label>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <button type="submit" ?disabled=${this.saving}>${this.saving ? 'Changing…' : 'Change the password'}</button>
+        <button type="submit" ?disabled=${this.saving}>${this.saving ? s('password.changing') : s('password.change')}</button>
       </form>
     `;
   }
@@ -111,7 +112,7 @@ export class ToilePasswordForm extends LitElement {
     if (this.saving) return;
     this.announcement = '';
     if (this.newPassword !== this.repeated) {
-      this.error = 'The two new passwords differ: type the same one twice.';
+      this.error = s('password.differ');
       return;
     }
     this.saving = true;
@@ -121,10 +122,10 @@ export class ToilePasswordForm extends LitElement {
       this.currentPassword = '';
       this.newPassword = '';
       this.repeated = '';
-      this.announcement = 'Your password has been changed. Your other sessions have ended; this one stays open.';
+      this.announcement = s('password.changed');
       this.dispatchEvent(new CustomEvent('toile-password-changed', { bubbles: true, composed: true }));
     } catch (error) {
-      this.error = error instanceof ApiError ? error.message : UNREACHABLE;
+      this.error = errorText(error);
     } finally {
       this.saving = false;
     }

@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { CHANNEL_LABELS } from '../shared/format.js';
 import { filtersActive, noFilters, type QueueFilters } from '../shared/moderation-reducer.js';
 import type { Channel } from '../shared/types.js';
+import { s } from './strings.js';
 
 /**
  * The queue's filters: channel, words in the text, sender (private address or author), and the order of
@@ -76,21 +77,21 @@ export class ToileQueueFilters extends LitElement {
   override render() {
     const f = this.filters;
     return html`
-      <form role="search" aria-label="Filter the queue" @submit=${(event: Event) => event.preventDefault()}>
+      <form role="search" aria-label=${s('filters.label')} @submit=${(event: Event) => event.preventDefault()}>
         <label
-          >Channel
+          >${s('filters.channel')}
           <select
             @change=${(event: Event) => this.change({ channel: (event.target as HTMLSelectElement).value as Channel | '' })}
             @keydown=${this.leaveOnEscape}
           >
-            <option value="" ?selected=${f.channel === ''}>All channels</option>
+            <option value="" ?selected=${f.channel === ''}>${s('filters.allChannels')}</option>
             ${(Object.keys(CHANNEL_LABELS) as Channel[]).map(
               (channel) => html`<option value=${channel} ?selected=${f.channel === channel}>${CHANNEL_LABELS[channel]}</option>`,
             )}
           </select>
         </label>
         <label
-          >Search text
+          >${s('filters.text')}
           <input
             id="text"
             type="search"
@@ -101,29 +102,29 @@ export class ToileQueueFilters extends LitElement {
           />
         </label>
         <label
-          >Sender
+          >${s('filters.sender')}
           <input
             type="search"
             .value=${f.sender}
             autocomplete="off"
-            placeholder="address or name"
+            placeholder=${s('filters.senderPlaceholder')}
             @input=${(event: Event) => this.change({ sender: (event.target as HTMLInputElement).value })}
             @keydown=${this.leaveOnEscape}
           />
         </label>
         ${this.ordered
           ? html`<label
-              >Order
+              >${s('filters.order')}
               <select
                 @change=${(event: Event) => this.change({ order: (event.target as HTMLSelectElement).value as QueueFilters['order'] })}
                 @keydown=${this.leaveOnEscape}
               >
-                <option value="oldest" ?selected=${f.order === 'oldest'}>Oldest first</option>
-                <option value="newest" ?selected=${f.order === 'newest'}>Newest first</option>
+                <option value="oldest" ?selected=${f.order === 'oldest'}>${s('filters.oldest')}</option>
+                <option value="newest" ?selected=${f.order === 'newest'}>${s('filters.newest')}</option>
               </select>
             </label>`
           : nothing}
-        ${filtersActive(f) ? html`<button type="button" @click=${this.clear}>Clear filters</button>` : nothing}
+        ${filtersActive(f) ? html`<button type="button" @click=${this.clear}>${s('filters.clear')}</button>` : nothing}
       </form>
     `;
   }

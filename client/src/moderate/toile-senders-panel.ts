@@ -1,36 +1,29 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { relativeTime } from '../shared/format.js';
-import type { SenderEntry, SenderKind, SenderRule } from '../shared/types.js';
+import type { SenderBadge, SenderEntry, SenderKind, SenderRule } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s } from './strings.js';
 
-const KIND_LABELS: Record<SenderKind, string> = {
-  phone: 'Phone number',
-  email: 'Email address',
-  account: 'Social account',
-  client: 'Web form client',
-};
+const KINDS: readonly SenderKind[] = ['phone', 'email', 'account', 'client'];
+const BADGES: readonly (SenderBadge | 'none')[] = ['none', 'speaker', 'organiser'];
 
-const RULE_TEXT: Record<SenderRule, { heading: string; empty: string; effect: string }> = {
-  trusted: {
-    heading: 'Trusted senders',
-    empty: 'No trusted sender: every message goes through the wall’s moderation.',
-    effect: 'Their messages are approved at once, unless a blocked term or profanity holds them.',
-  },
-  blocked: {
-    heading: 'Blocked senders',
-    empty: 'No blocked sender.',
-    effect: 'Their messages are kept off the wall silently; moderators still see them.',
-  },
-};
+const RULE_TEXT = {
+  trusted: { heading: 'senders.trusted', empty: 'senders.trustedEmpty', effect: 'senders.trustedEffect' },
+  blocked: { heading: 'senders.blocked', empty: 'senders.blockedEmpty', effect: 'senders.blockedEffect' },
+} as const;
+
+const kindLabel = (kind: string) => (KINDS as readonly string[]).includes(kind) ? s(`kind.${kind as SenderKind}`) : kind;
+const badgeLabel = (badge: SenderBadge | 'none') => s(`badge.${badge}`);
 
 /**
  * A wall's sender lists (`/api/walls/:slug/senders`): the trusted senders, whose messages are approved
  * at once, and the blocked ones, held silently. Each entry shows who it is (the private address: this
  * panel is for moderators and admins only), who added it and when, and a Remove button, which is the
- * undo of a trust or a block. A form adds a sender by kind and address.
+ * undo of a trust or a block. A trusted sender also carries a public badge (none, speaker, organiser),
+ * chosen when adding them and changed afterwards right in their row (`PATCH …/senders/:id`); the wall
+ * shows it on their messages, the ones already there included. A form adds a sender by kind and address.
  *
  * Properties:
  * - `slug` (string): the wall.
@@ -47,6 +40,7 @@ export class ToileSendersPanel extends LitElement {
     kind: { state: true },
     address: { state: true },
     rule: { state: true },
+    badge: { state: true },
     adding: { state: true },
     formError: { state: true },
     busy: { state: true },
@@ -64,6 +58,9 @@ export class ToileSendersPanel extends LitElement {
       section + section {
         margin-top: 1.2em;
       }
+      td select {
+        padding: 0.3em 0.5em;
+      }
     `,
   ];
 
@@ -74,9 +71,11 @@ export class ToileSendersPanel extends LitElement {
   declare kind: SenderKind;
   declare address: string;
   declare rule: SenderRule;
+  /** The badge a sender being trusted gets. */
+  declare badge: SenderBadge | 'none';
   declare adding: boolean;
   declare formError: string;
-  /** Ids of entries whose removal is in flight. */
+  /** Ids of entries whose removal or badge change is in flight. */
   declare busy: ReadonlySet<number>;
   declare rowErrors: ReadonlyMap<number, string>;
   declare announcement: string;
@@ -90,6 +89,7 @@ export class ToileSendersPanel extends LitElement {
     this.kind = 'phone';
     this.address = '';
     this.rule = 'blocked';
+    this.badge = 'none';
     this.adding = false;
     this.formError = '';
     this.busy = new Set();
@@ -110,32 +110,30 @@ export class ToileSendersPanel extends LitElement {
 
   override render() {
     return html`
-      <h2>Trusted and blocked senders</h2>
+      <h2>${s('senders.heading')}</h2>
       <p class="announcement" role="status">${this.announcement}</p>
       ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
       ${this.senders === null
         ? this.loadError
           ? nothing
-          : html`<p class="muted">Loading the sender lists…</p>`
+          : html`<p class="muted">${s('senders.loading')}</p>`
         : html`${this.renderList('trusted', this.senders)} ${this.renderList('blocked', this.senders)}`}
-      <form class="row-form" @submit=${this.onSubmit} aria-label="Add a sender">
+      <form class="row-form" @submit=${this.onSubmit} aria-label=${s('senders.addForm')}>
         <label
-          >List
+          >${s('senders.list')}
           <select @change=${(event: Event) => (this.rule = (event.target as HTMLSelectElement).value as SenderRule)}>
-            <option value="blocked" ?selected=${this.rule === 'blocked'}>Block</option>
-            <option value="trusted" ?selected=${this.rule === 'trusted'}>Trust</option>
+            <option value="blocked" ?selected=${this.rule === 'blocked'}>${s('senders.block')}</option>
+            <option value="trusted" ?selected=${this.rule === 'trusted'}>${s('senders.trust')}</option>
           </select>
         </label>
         <label
-          >Kind
+          >${s('senders.kind')}
           <select @change=${(event: Event) => (this.kind = (event.target as HTMLSelectElement).value as SenderKind)}>
-            ${(Object.keys(KIND_LABELS) as SenderKind[]).map(
-              (kind) => html`<option value=${kind} ?selected=${this.kind === kind}>${KIND_LABELS[kind]}</option>`,
-            )}
+            ${KINDS.map((kind) => html`<option value=${kind} ?selected=${this.kind === kind}>${kindLabel(kind)}</option>`)}
           </select>
         </label>
         <label
-          >Sender
+          >${s('senders.sender')}
           <input
             required
             autocomplete="off"
@@ -144,7 +142,15 @@ export class ToileSendersPanel extends LitElement {
             @input=${(event: Event) => (this.address = (event.target as HTMLInputElement).value)}
           />
         </label>
-        <button type="submit" ?disabled=${this.adding}>${this.adding ? 'Adding…' : 'Add the sender'}</button>
+        ${this.rule === 'trusted'
+          ? html`<label
+              >${s('senders.badge')}
+              <select @change=${(event: Event) => (this.badge = (event.target as HTMLSelectElement).value as SenderBadge | 'none')}>
+                ${BADGES.map((badge) => html`<option value=${badge} ?selected=${this.badge === badge}>${badgeLabel(badge)}</option>`)}
+              </select>
+            </label>`
+          : nothing}
+        <button type="submit" ?disabled=${this.adding}>${this.adding ? s('senders.adding') : s('senders.add')}</button>
       </form>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
     `;
@@ -154,29 +160,45 @@ export class ToileSendersPanel extends LitElement {
     const entries = senders.filter((entry) => entry.rule === rule);
     const text = RULE_TEXT[rule];
     const now = Date.now();
+    const trusted = rule === 'trusted';
     return html`<section aria-labelledby=${`${rule}-heading`}>
-      <h3 id=${`${rule}-heading`}>${text.heading}</h3>
-      <p class="hint">${text.effect}</p>
+      <h3 id=${`${rule}-heading`}>${s(text.heading)}</h3>
+      <p class="hint">${s(text.effect)}</p>
       ${entries.length === 0
-        ? html`<p class="muted">${text.empty}</p>`
+        ? html`<p class="muted">${s(text.empty)}</p>`
         : html`<table>
             <thead>
               <tr>
-                <th scope="col">Sender</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Added</th>
-                <th scope="col"><span class="muted">Action</span></th>
+                <th scope="col">${s('senders.col.sender')}</th>
+                <th scope="col">${s('senders.col.kind')}</th>
+                ${trusted ? html`<th scope="col">${s('senders.col.badge')}</th>` : nothing}
+                <th scope="col">${s('senders.col.added')}</th>
+                <th scope="col"><span class="muted">${s('senders.col.action')}</span></th>
               </tr>
             </thead>
             <tbody>
               ${entries.map(
                 (entry) => html`<tr data-sender-id=${entry.id}>
                   <td>${entry.label ? html`${entry.label} <span class="muted">(${entry.address})</span>` : entry.address}</td>
-                  <td>${KIND_LABELS[entry.kind] ?? entry.kind}</td>
-                  <td>by ${entry.createdBy}, ${relativeTime(entry.createdAt, now)}</td>
+                  <td>${kindLabel(entry.kind)}</td>
+                  ${trusted
+                    ? html`<td>
+                        <select
+                          aria-label=${s('senders.badgeOf', { who: entry.label ?? entry.address })}
+                          ?disabled=${this.busy.has(entry.id)}
+                          @change=${(event: Event) =>
+                            void this.setBadge(entry, (event.target as HTMLSelectElement).value as SenderBadge | 'none')}
+                        >
+                          ${BADGES.map(
+                            (badge) => html`<option value=${badge} ?selected=${(entry.badge ?? 'none') === badge}>${badgeLabel(badge)}</option>`,
+                          )}
+                        </select>
+                      </td>`
+                    : nothing}
+                  <td>${s('senders.added', { by: entry.createdBy, when: relativeTimeIn(entry.createdAt, now) })}</td>
                   <td>
                     <button ?disabled=${this.busy.has(entry.id)} @click=${() => void this.removeSender(entry)}>
-                      ${this.busy.has(entry.id) ? 'Removing…' : 'Remove'}
+                      ${this.busy.has(entry.id) ? s('senders.removing') : s('senders.remove')}
                     </button>
                     ${this.rowErrors.has(entry.id) ? html`<p class="error" role="alert">${this.rowErrors.get(entry.id)}</p>` : nothing}
                   </td>
@@ -200,7 +222,7 @@ export class ToileSendersPanel extends LitElement {
         this.loadError = '';
       }
     } catch (error) {
-      if (slug === this.slug) this.loadError = `The sender lists could not be read: ${errorText(error)}`;
+      if (slug === this.slug) this.loadError = s('senders.loadError', { reason: errorText(error) });
     }
   }
 
@@ -210,12 +232,17 @@ export class ToileSendersPanel extends LitElement {
     const slug = this.slug;
     this.adding = true;
     this.formError = '';
+    const body: Record<string, unknown> = { kind: this.kind, address: this.address.trim(), rule: this.rule };
+    // Only a trusted sender has a badge; "none" is left out rather than sent, for servers without badges.
+    if (this.rule === 'trusted' && this.badge !== 'none') body.badge = this.badge;
     try {
-      const entry = await api<SenderEntry>('POST', this.path(slug), { kind: this.kind, address: this.address.trim(), rule: this.rule }, this.csrfToken);
+      const entry = await api<SenderEntry>('POST', this.path(slug), body, this.csrfToken);
       if (slug !== this.slug) return;
-      this.senders = [...(this.senders ?? []).filter((s) => s.id !== entry.id), entry];
+      this.senders = [...(this.senders ?? []).filter((existing) => existing.id !== entry.id), entry];
       this.address = '';
-      this.announcement = `${entry.rule === 'trusted' ? 'Trusted' : 'Blocked'} ${entry.label ?? entry.address}.`;
+      this.badge = 'none';
+      const who = entry.label ?? entry.address;
+      this.announcement = entry.rule === 'trusted' ? s('senders.didTrust', { who }) : s('senders.didBlock', { who });
     } catch (error) {
       if (slug === this.slug) this.formError = errorText(error);
     } finally {
@@ -223,7 +250,8 @@ export class ToileSendersPanel extends LitElement {
     }
   }
 
-  private async removeSender(entry: SenderEntry): Promise<void> {
+  /** Marks the row busy and clears its last error while `work` runs. */
+  private async inRow(entry: SenderEntry, work: () => Promise<void>): Promise<void> {
     if (this.busy.has(entry.id)) return;
     const slug = this.slug;
     this.busy = new Set(this.busy).add(entry.id);
@@ -231,10 +259,7 @@ export class ToileSendersPanel extends LitElement {
     errors.delete(entry.id);
     this.rowErrors = errors;
     try {
-      await api('DELETE', `${this.path(slug)}/${entry.id}`, undefined, this.csrfToken);
-      if (slug !== this.slug) return;
-      this.senders = (this.senders ?? []).filter((s) => s.id !== entry.id);
-      this.announcement = `Removed ${entry.label ?? entry.address} from the ${entry.rule} senders.`;
+      await work();
     } catch (error) {
       if (slug === this.slug) this.rowErrors = new Map(this.rowErrors).set(entry.id, errorText(error));
     } finally {
@@ -243,10 +268,41 @@ export class ToileSendersPanel extends LitElement {
       this.busy = busy;
     }
   }
-}
 
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
+  private removeSender(entry: SenderEntry): Promise<void> {
+    const slug = this.slug;
+    return this.inRow(entry, async () => {
+      await api('DELETE', `${this.path(slug)}/${entry.id}`, undefined, this.csrfToken);
+      if (slug !== this.slug) return;
+      this.senders = (this.senders ?? []).filter((existing) => existing.id !== entry.id);
+      const who = entry.label ?? entry.address;
+      this.announcement = entry.rule === 'trusted' ? s('senders.didRemoveTrusted', { who }) : s('senders.didRemoveBlocked', { who });
+    });
+  }
+
+  /** Changes a trusted sender's badge; the server re-announces their messages already on the wall. */
+  private setBadge(entry: SenderEntry, badge: SenderBadge | 'none'): Promise<void> {
+    const slug = this.slug;
+    return this.inRow(entry, async () => {
+      try {
+        const saved = await api<SenderEntry | null>(
+          'PATCH',
+          `${this.path(slug)}/${entry.id}`,
+          { badge: badge === 'none' ? null : badge },
+          this.csrfToken,
+        );
+        if (slug !== this.slug) return;
+        const updated: SenderEntry = saved && typeof saved === 'object' && 'id' in saved ? saved : { ...entry, badge: badge === 'none' ? null : badge };
+        this.senders = (this.senders ?? []).map((existing) => (existing.id === entry.id ? updated : existing));
+        this.announcement = s('senders.didBadge', { who: entry.label ?? entry.address, badge: badgeLabel(updated.badge ?? 'none') });
+      } catch (error) {
+        // The select shows what was chosen; put it back to what the server still has.
+        const select = this.renderRoot.querySelector<HTMLSelectElement>(`tr[data-sender-id="${entry.id}"] select`);
+        if (select) select.value = entry.badge ?? 'none';
+        throw error;
+      }
+    });
+  }
 }
 
 customElements.define('toile-senders-panel', ToileSendersPanel);

@@ -1,9 +1,9 @@
 import { html, LitElement, nothing } from 'lit';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { relativeTime } from '../shared/format.js';
 import type { SessionInfo } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s } from './strings.js';
 
 /**
  * The login sessions (`GET /api/sessions`): a moderator sees their own, an admin everyone's. Each shows
@@ -58,20 +58,20 @@ export class ToileSessionsPanel extends LitElement {
   override render() {
     const now = Date.now();
     return html`
-      <h2>${this.everyone ? 'Sessions' : 'Your sessions'}</h2>
+      <h2>${this.everyone ? s('sessions.heading') : s('sessions.yours')}</h2>
       <p class="announcement" role="status">${this.announcement}</p>
       ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
       ${this.sessions === null
         ? this.loadError
           ? nothing
-          : html`<p class="muted">Loading the sessions…</p>`
+          : html`<p class="muted">${s('sessions.loading')}</p>`
         : html`<table>
             <thead>
               <tr>
-                ${this.everyone ? html`<th scope="col">Who</th>` : nothing}
-                <th scope="col">Started</th>
-                <th scope="col">Last used</th>
-                <th scope="col"><span class="muted">Action</span></th>
+                ${this.everyone ? html`<th scope="col">${s('sessions.col.who')}</th>` : nothing}
+                <th scope="col">${s('sessions.col.started')}</th>
+                <th scope="col">${s('sessions.col.lastUsed')}</th>
+                <th scope="col"><span class="muted">${s('sessions.col.action')}</span></th>
               </tr>
             </thead>
             <tbody>
@@ -79,17 +79,17 @@ export class ToileSessionsPanel extends LitElement {
                 const id = String(session.id);
                 return html`<tr>
                   ${this.everyone ? html`<td>${session.username}</td>` : nothing}
-                  <td>${relativeTime(session.createdAt, now)}</td>
-                  <td>${session.lastSeenAt ? relativeTime(session.lastSeenAt, now) : '—'}</td>
+                  <td>${relativeTimeIn(session.createdAt, now)}</td>
+                  <td>${session.lastSeenAt ? relativeTimeIn(session.lastSeenAt, now) : '—'}</td>
                   <td>
                     ${session.current
-                      ? html`<span class="muted">This session</span>`
+                      ? html`<span class="muted">${s('sessions.this')}</span>`
                       : html`<button
                           ?disabled=${this.busy.has(id)}
-                          aria-label=${`Revoke the session of ${session.username} started ${relativeTime(session.createdAt, now)}`}
+                          aria-label=${s('sessions.revokeLabel', { who: session.username, when: relativeTimeIn(session.createdAt, now) })}
                           @click=${() => void this.revoke(session)}
                         >
-                          ${this.busy.has(id) ? 'Revoking…' : 'Revoke'}
+                          ${this.busy.has(id) ? s('sessions.revoking') : s('sessions.revoke')}
                         </button>`}
                     ${this.rowErrors.has(id) ? html`<p class="error" role="alert">${this.rowErrors.get(id)}</p>` : nothing}
                   </td>
@@ -106,7 +106,7 @@ export class ToileSessionsPanel extends LitElement {
       this.sessions = items;
       this.loadError = '';
     } catch (error) {
-      this.loadError = `The sessions could not be read: ${errorText(error)}`;
+      this.loadError = s('sessions.loadError', { reason: errorText(error) });
     }
   }
 
@@ -119,8 +119,8 @@ export class ToileSessionsPanel extends LitElement {
     this.rowErrors = errors;
     try {
       await api('DELETE', `/api/sessions/${encodeURIComponent(id)}`, undefined, this.csrfToken);
-      this.sessions = (this.sessions ?? []).filter((s) => String(s.id) !== id);
-      this.announcement = `Revoked a session of ${session.username}: that browser is logged out.`;
+      this.sessions = (this.sessions ?? []).filter((entry) => String(entry.id) !== id);
+      this.announcement = s('sessions.revoked', { who: session.username });
     } catch (error) {
       this.rowErrors = new Map(this.rowErrors).set(id, errorText(error));
     } finally {
@@ -129,10 +129,6 @@ export class ToileSessionsPanel extends LitElement {
       this.busy = busy;
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-sessions-panel', ToileSessionsPanel);

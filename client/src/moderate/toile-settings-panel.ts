@@ -1,17 +1,17 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api, ApiError } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import type { AdminWall, Layout, WallSettingsPatch } from '../shared/types.js';
+import type { AdminWall, Language, Layout, ThemeName, WallSettingsPatch } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, s } from './strings.js';
+import './toile-appearance-panel.js';
 import './toile-senders-panel.js';
 
-const LAYOUT_LABELS: Record<Layout, string> = {
-  grid: 'Grid',
-  columns: 'Columns',
-  spotlight: 'Spotlight (one at a time)',
-  ticker: 'Ticker (one line)',
-};
+const LAYOUTS: readonly Layout[] = ['grid', 'columns', 'spotlight', 'ticker'];
+const THEMES: readonly ThemeName[] = ['dark', 'light'];
+const WALL_LANGUAGES: readonly (Language | 'auto')[] = ['auto', 'en', 'fr'];
+
 
 /** The longest contribution instructions the server takes; the counter says so before it refuses. */
 const INSTRUCTIONS_MAX = 280;
@@ -35,7 +35,8 @@ interface SettingsDraft {
   duplicateWindowMinutes: string;
   senderPerMinute: string;
   layout: Layout;
-  theme: string;
+  theme: ThemeName;
+  language: Language | 'auto';
   displayLimit: string;
   retentionDays: string;
 }
@@ -61,7 +62,9 @@ function draftOf(wall: AdminWall): SettingsDraft {
     duplicateWindowMinutes: String(wall.duplicateWindowMinutes ?? ''),
     senderPerMinute: String(wall.senderPerMinute ?? ''),
     layout: wall.layout,
-    theme: wall.theme,
+    // Walls made before the light theme carry other names for the dark one.
+    theme: wall.theme === 'light' ? 'light' : 'dark',
+    language: wall.language ?? 'auto',
     displayLimit: String(wall.displayLimit),
     retentionDays: wall.retentionDays === null ? '' : String(wall.retentionDays),
   };
@@ -92,7 +95,7 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
     publishDelaySeconds: numberOrNull(draft.publishDelaySeconds),
     blockedTerms: lines(draft.blockedTerms),
     layout: draft.layout,
-    theme: draft.theme.trim(),
+    theme: draft.theme,
     displayLimit: numberOrNull(draft.displayLimit),
     retentionDays: numberOrNull(draft.retentionDays),
   };
@@ -101,6 +104,7 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
   if (wall.duplicateWindowMinutes !== undefined) wanted.duplicateWindowMinutes = numberOrNull(draft.duplicateWindowMinutes);
   if (wall.senderPerMinute !== undefined) wanted.senderPerMinute = numberOrNull(draft.senderPerMinute);
   if (wall.instructions !== undefined) wanted.instructions = textOrNull(draft.instructions);
+  if (wall.language !== undefined) wanted.language = draft.language;
   const current = wall as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(wanted)) {
@@ -116,36 +120,41 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
 function fieldOfError(message: string): FieldName | null {
   const match = /^(?:body\/)?([A-Za-z]+)\b/.exec(message) ?? /\b(?:body\/|property ')([A-Za-z]+)/.exec(message);
   const name = match?.[1];
-  return name !== undefined && name in FIELD_LABELS ? (name as FieldName) : null;
+  return name !== undefined && FIELD_NAMES.has(name) ? (name as FieldName) : null;
 }
 
-const FIELD_LABELS: Record<FieldName, string> = {
-  title: 'Title',
-  hashtags: 'Hashtags',
-  instructions: 'How to take part',
-  smsNumbers: 'SMS numbers',
-  emailAddresses: 'Email addresses',
-  smsKeyword: 'SMS keyword',
-  moderation: 'Moderation',
-  publishDelaySeconds: 'Publish delay (seconds)',
-  blockedTerms: 'Blocked terms',
-  profanityFilter: 'Hold profanity (French and English)',
-  holdLinks: 'Hold messages with links',
-  duplicateWindowMinutes: 'Hold repeated text for (minutes)',
-  senderPerMinute: 'Messages per sender per minute',
-  layout: 'Layout',
-  theme: 'Theme',
-  displayLimit: 'Messages on screen',
-  retentionDays: 'Keep private sender data for (days)',
-};
+/** Every field of the form: a refusal naming one of them is shown next to it. */
+const FIELD_NAMES: ReadonlySet<string> = new Set<FieldName>([
+  'title',
+  'hashtags',
+  'instructions',
+  'smsNumbers',
+  'emailAddresses',
+  'smsKeyword',
+  'moderation',
+  'publishDelaySeconds',
+  'blockedTerms',
+  'profanityFilter',
+  'holdLinks',
+  'duplicateWindowMinutes',
+  'senderPerMinute',
+  'layout',
+  'theme',
+  'language',
+  'displayLimit',
+  'retentionDays',
+]);
+
+const fieldLabel = (name: FieldName): string => s(`field.${name}`);
 
 /**
  * A wall's settings, for admins: its title, hashtags and contribution instructions; the ways in (SMS
  * numbers, email addresses, SMS keyword); the moderation mode, the publish delay, the blocked terms and
- * the automatic rules; the layout, theme and number of messages on screen; and how long private sender
- * data is kept. Saving sends only the fields that changed (`PATCH /api/walls/:slug`); a refusal is
- * shown next to the field the server's message names (or above the button when it names none), with
- * what was typed left in place. Below the form, the wall's trusted and blocked senders.
+ * the automatic rules; the layout, the light or dark theme, the wall's language and the number of
+ * messages on screen; and how long private sender data is kept. Saving sends only the fields that changed
+ * (`PATCH /api/walls/:slug`); a refusal is shown next to the field the server's message names (or above
+ * the button when it names none), with what was typed left in place. Below the form, the wall's look and
+ * pacing (`toile-appearance-panel`, its own form) and its trusted and blocked senders.
  *
  * Properties:
  * - `slug` (string): the wall.
@@ -207,6 +216,7 @@ export class ToileSettingsPanel extends LitElement {
         justify-self: start;
         padding: 0.6em 1.4em;
       }
+      toile-appearance-panel,
       toile-senders-panel {
         margin-top: 2em;
       }
@@ -253,12 +263,15 @@ export class ToileSettingsPanel extends LitElement {
   override render() {
     return html`
       <section aria-labelledby="settings-heading">
-        <h2 id="settings-heading">Wall settings</h2>
+        <h2 id="settings-heading">${s('settings.heading')}</h2>
         <p class="announcement" role="status">${this.announcement}</p>
         ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
-        ${this.wall && this.draft ? this.renderForm(this.wall, this.draft) : this.loadError ? nothing : html`<p class="muted">Loading the settings…</p>`}
+        ${this.wall && this.draft ? this.renderForm(this.wall, this.draft) : this.loadError ? nothing : html`<p class="muted">${s('settings.loading')}</p>`}
       </section>
-      ${this.wall ? html`<toile-senders-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-senders-panel>` : nothing}
+      ${this.wall
+        ? html`<toile-appearance-panel .slug=${this.slug} .csrfToken=${this.csrfToken} .wall=${this.wall}></toile-appearance-panel>
+            <toile-senders-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-senders-panel>`
+        : nothing}
     `;
   }
 
@@ -267,21 +280,21 @@ export class ToileSettingsPanel extends LitElement {
     return html`
       <form novalidate @submit=${this.onSubmit}>
         <fieldset>
-          <legend>The wall</legend>
+          <legend>${s('settings.legend.wall')}</legend>
           ${this.text('title')}
-          ${this.list('hashtags', 'One per line, with or without #.')}
+          ${this.list('hashtags', s('settings.hint.hashtags'))}
           ${has('instructions')
-            ? this.area('instructions', `Shown on the wall and the web form; ${d.instructions.length} of ${INSTRUCTIONS_MAX} characters.`)
+            ? this.area('instructions', s('settings.hint.instructions', { n: [...d.instructions].length, max: INSTRUCTIONS_MAX }))
             : nothing}
         </fieldset>
         <fieldset>
-          <legend>Ways in</legend>
-          ${this.list('smsNumbers', 'One per line, in international form: +33612345678.')}
-          ${this.list('emailAddresses', 'One per line; mail to other addresses is refused.')}
-          ${this.text('smsKeyword', 'Optional: an SMS must start with it (MUR, #capcomnet). Empty takes every SMS.')}
+          <legend>${s('settings.legend.waysIn')}</legend>
+          ${this.list('smsNumbers', s('settings.hint.smsNumbers'))}
+          ${this.list('emailAddresses', s('settings.hint.emailAddresses'))}
+          ${this.text('smsKeyword', s('settings.hint.smsKeyword'))}
         </fieldset>
         <fieldset>
-          <legend>Moderation and rules</legend>
+          <legend>${s('settings.legend.moderation')}</legend>
           ${this.field(
             'moderation',
             (attrs) => html`<select
@@ -290,21 +303,21 @@ export class ToileSettingsPanel extends LitElement {
               aria-invalid=${attrs.invalid}
               @change=${(event: Event) => this.set('moderation', (event.target as HTMLSelectElement).value as 'pre' | 'post')}
             >
-              <option value="pre" ?selected=${d.moderation === 'pre'}>Pre-moderation: everything waits for a moderator</option>
-              <option value="post" ?selected=${d.moderation === 'post'}>Post-moderation: shown at once unless a rule holds it</option>
+              <option value="pre" ?selected=${d.moderation === 'pre'}>${s('settings.moderation.pre')}</option>
+              <option value="post" ?selected=${d.moderation === 'post'}>${s('settings.moderation.post')}</option>
             </select>`,
           )}
-          ${this.number('publishDelaySeconds', 'Post-moderation only: approved after this delay unless a moderator vetoes. 0 publishes at once.')}
-          ${this.list('blockedTerms', 'One per line; matched after removing disguises (accents, look-alike letters, spacing).')}
+          ${this.number('publishDelaySeconds', s('settings.hint.publishDelaySeconds'))}
+          ${this.list('blockedTerms', s('settings.hint.blockedTerms'))}
           ${has('profanityFilter') ? this.check('profanityFilter') : nothing}
           ${has('holdLinks') ? this.check('holdLinks') : nothing}
           <div class="pair">
-            ${has('duplicateWindowMinutes') ? this.number('duplicateWindowMinutes', '0 turns it off.') : nothing}
-            ${has('senderPerMinute') ? this.number('senderPerMinute', 'More are held for a moderator; 0 turns it off.') : nothing}
+            ${has('duplicateWindowMinutes') ? this.number('duplicateWindowMinutes', s('settings.hint.duplicateWindowMinutes')) : nothing}
+            ${has('senderPerMinute') ? this.number('senderPerMinute', s('settings.hint.senderPerMinute')) : nothing}
           </div>
         </fieldset>
         <fieldset>
-          <legend>Display</legend>
+          <legend>${s('settings.legend.display')}</legend>
           <div class="pair">
             ${this.field(
               'layout',
@@ -314,20 +327,45 @@ export class ToileSettingsPanel extends LitElement {
                 aria-invalid=${attrs.invalid}
                 @change=${(event: Event) => this.set('layout', (event.target as HTMLSelectElement).value as Layout)}
               >
-                ${(Object.keys(LAYOUT_LABELS) as Layout[]).map(
-                  (layout) => html`<option value=${layout} ?selected=${d.layout === layout}>${LAYOUT_LABELS[layout]}</option>`,
-                )}
+                ${LAYOUTS.map((layout) => html`<option value=${layout} ?selected=${d.layout === layout}>${s(`layout.${layout}`)}</option>`)}
               </select>`,
             )}
-            ${this.text('theme')} ${this.number('displayLimit')}
+            ${this.field(
+              'theme',
+              (attrs) => html`<select
+                id="theme"
+                aria-describedby=${attrs.describedBy}
+                aria-invalid=${attrs.invalid}
+                @change=${(event: Event) => this.set('theme', (event.target as HTMLSelectElement).value as ThemeName)}
+              >
+                ${THEMES.map((theme) => html`<option value=${theme} ?selected=${d.theme === theme}>${s(`theme.${theme}`)}</option>`)}
+              </select>`,
+            )}
+            ${wall.language !== undefined
+              ? this.field(
+                  'language',
+                  (attrs) => html`<select
+                    id="language"
+                    aria-describedby=${attrs.describedBy}
+                    aria-invalid=${attrs.invalid}
+                    @change=${(event: Event) => this.set('language', (event.target as HTMLSelectElement).value as Language | 'auto')}
+                  >
+                    ${WALL_LANGUAGES.map(
+                      (language) => html`<option value=${language} ?selected=${d.language === language}>${s(`wallLanguage.${language}`)}</option>`,
+                    )}
+                  </select>`,
+                  s('settings.hint.language'),
+                )
+              : nothing}
+            ${this.number('displayLimit')}
           </div>
         </fieldset>
         <fieldset>
-          <legend>Privacy</legend>
-          ${this.number('retentionDays', 'After the event, phone numbers, addresses and raw payloads are erased after this many days. Empty keeps them.')}
+          <legend>${s('settings.legend.privacy')}</legend>
+          ${this.number('retentionDays', s('settings.hint.retentionDays'))}
         </fieldset>
         ${this.error && this.errorField === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <button type="submit" ?disabled=${this.saving}>${this.saving ? 'Saving…' : 'Save the settings'}</button>
+        <button type="submit" ?disabled=${this.saving}>${this.saving ? s('common.saving') : s('settings.save')}</button>
       </form>
     `;
   }
@@ -340,7 +378,7 @@ export class ToileSettingsPanel extends LitElement {
     const refused = this.error !== '' && this.errorField === name;
     const describedBy = [hint ? `${name}-hint` : '', refused ? `${name}-error` : ''].filter(Boolean).join(' ');
     return html`<div class="field">
-      <label for=${name}>${FIELD_LABELS[name]}</label>
+      <label for=${name}>${fieldLabel(name)}</label>
       ${control({ describedBy, invalid: refused ? 'true' : 'false' })}
       ${hint ? html`<p class="hint" id=${`${name}-hint`}>${hint}</p>` : nothing}
       ${refused ? html`<p class="error" id=${`${name}-error`} role="alert">${this.error}</p>` : nothing}
@@ -396,7 +434,7 @@ export class ToileSettingsPanel extends LitElement {
           aria-invalid=${refused ? 'true' : 'false'}
           .checked=${live(this.draft![name])}
           @change=${(event: Event) => this.set(name, (event.target as HTMLInputElement).checked)}
-        />${FIELD_LABELS[name]}</label
+        />${fieldLabel(name)}</label
       >
       ${refused ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
     </div>`;
@@ -414,13 +452,13 @@ export class ToileSettingsPanel extends LitElement {
       if (slug !== this.slug) return;
       const wall = items.find((w) => w.slug === slug);
       if (!wall) {
-        this.loadError = `The wall "${slug}" no longer exists.`;
+        this.loadError = s('settings.gone', { slug });
         return;
       }
       this.wall = wall;
       this.draft = draftOf(wall);
     } catch (error) {
-      if (slug === this.slug) this.loadError = `The settings could not be read: ${errorText(error)}`;
+      if (slug === this.slug) this.loadError = s('settings.loadError', { reason: errorText(error) });
     }
   }
 
@@ -433,7 +471,7 @@ export class ToileSettingsPanel extends LitElement {
     this.error = '';
     this.errorField = null;
     if (changed.length === 0) {
-      this.announcement = 'Nothing has changed: there is nothing to save.';
+      this.announcement = s('common.nothingChanged');
       return;
     }
     this.saving = true;
@@ -443,7 +481,7 @@ export class ToileSettingsPanel extends LitElement {
       if (slug !== this.slug) return;
       this.wall = saved;
       this.draft = draftOf(saved);
-      this.announcement = `Saved: ${changed.map((name) => FIELD_LABELS[name] ?? name).join(', ')}.`;
+      this.announcement = s('settings.saved', { what: changed.map((name) => (FIELD_NAMES.has(name) ? fieldLabel(name) : name)).join(', ') });
     } catch (error) {
       if (slug !== this.slug) return;
       this.error = errorText(error);
@@ -458,10 +496,6 @@ export class ToileSettingsPanel extends LitElement {
       this.saving = false;
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-settings-panel', ToileSettingsPanel);

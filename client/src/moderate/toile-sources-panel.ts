@@ -1,11 +1,11 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { relativeTime } from '../shared/format.js';
 import type { SourceKind, SourceState, SourceView } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s } from './strings.js';
 
 /** How often the list is read again while the panel is shown: state and counts move on their own. */
 const REFRESH_MS = 5000;
@@ -16,12 +16,8 @@ const KIND_LABELS: Record<SourceKind, string> = {
   x: 'X',
 };
 
-const STATE_LABELS: Record<SourceState, string> = {
-  running: 'Running',
-  paused: 'Paused',
-  failing: 'Failing',
-  stopped: 'Stopped',
-};
+const SOURCE_STATES: readonly SourceState[] = ['running', 'paused', 'failing', 'stopped'];
+const stateLabel = (state: SourceState): string => (SOURCE_STATES.includes(state) ? s(`sources.state.${state}`) : state);
 
 /** What the person has typed in the form, kept across kinds so that switching back loses nothing. */
 interface SourceDraft {
@@ -276,12 +272,12 @@ export class ToileSourcesPanel extends LitElement {
   override render() {
     return html`
       <section aria-labelledby="sources-heading">
-        <h2 id="sources-heading">Social sources</h2>
+        <h2 id="sources-heading">${s('sources.heading')}</h2>
         <p class="announcement" role="status">${this.announcement}</p>
         ${this.renderList()}
       </section>
       <section aria-labelledby="add-heading">
-        <h3 id="add-heading">Add a source</h3>
+        <h3 id="add-heading">${s('sources.add')}</h3>
         ${this.renderForm()}
       </section>
     `;
@@ -289,12 +285,12 @@ export class ToileSourcesPanel extends LitElement {
 
   private renderList() {
     const error = this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing;
-    if (this.sources === null) return this.loadError ? error : html`<p class="muted">Loading the sources…</p>`;
+    if (this.sources === null) return this.loadError ? error : html`<p class="muted">${s('sources.loading')}</p>`;
     if (this.sources.length === 0) {
-      return html`${error}<p class="muted">This wall follows no social network yet. Add a source below.</p>`;
+      return html`${error}<p class="muted">${s('sources.none')}</p>`;
     }
     return html`${error}
-      <ul aria-label="Sources of this wall">
+      <ul aria-label=${s('sources.listLabel')}>
         ${repeat(
           this.sources,
           (source) => source.id,
@@ -311,16 +307,16 @@ export class ToileSourcesPanel extends LitElement {
     return html`
       <li data-source-id=${source.id} aria-labelledby=${headingId}>
         <h3 id=${headingId}>${KIND_LABELS[source.kind] ?? source.kind} · ${follows(source)}</h3>
-        <p class="state ${source.state}">${STATE_LABELS[source.state] ?? source.state}</p>
+        <p class="state ${source.state}">${stateLabel(source.state)}</p>
         <dl>
-          <div><dt>Posts received</dt><dd>${source.itemsIngested}</dd></div>
-          <div><dt>Last check</dt><dd>${when(source.lastPollAt, now, 'not yet')}</dd></div>
-          <div><dt>Last post</dt><dd>${when(source.lastEventAt, now, 'none yet')}</dd></div>
+          <div><dt>${s('sources.received')}</dt><dd>${source.itemsIngested}</dd></div>
+          <div><dt>${s('sources.lastCheck')}</dt><dd>${when(source.lastPollAt, now, s('sources.notYet'))}</dd></div>
+          <div><dt>${s('sources.lastPost')}</dt><dd>${when(source.lastEventAt, now, s('sources.noneYet'))}</dd></div>
           ${source.kind === 'mastodon'
-            ? html`<div><dt>Access token</dt><dd>${source.settings.hasAccessToken ? 'set' : 'none'}</dd></div>`
+            ? html`<div><dt>${s('sources.accessToken')}</dt><dd>${source.settings.hasAccessToken ? s('sources.set') : s('sources.unset')}</dd></div>`
             : nothing}
           ${source.kind === 'x'
-            ? html`<div><dt>Bearer token</dt><dd>${source.settings.hasBearerToken ? 'set' : 'none'}</dd></div>`
+            ? html`<div><dt>${s('sources.bearerToken')}</dt><dd>${source.settings.hasBearerToken ? s('sources.set') : s('sources.unset')}</dd></div>`
             : nothing}
           ${source.kind === 'bluesky'
             ? html`<div><dt>Jetstream</dt><dd>${source.settings.jetstreamUrl}</dd></div>`
@@ -328,23 +324,23 @@ export class ToileSourcesPanel extends LitElement {
         </dl>
         ${source.lastError
           ? html`<div class="last-error">
-              <p>Last error${source.lastErrorAt ? `, ${relativeTime(source.lastErrorAt, now)}` : ''}:</p>
+              <p>${source.lastErrorAt ? s('sources.lastErrorAt', { when: relativeTimeIn(source.lastErrorAt, now) }) : s('sources.lastError')}</p>
               <pre>${source.lastError}</pre>
             </div>`
           : nothing}
         ${this.confirming === source.id
-          ? html`<div class="actions" role="group" aria-label="Confirm the deletion">
-              <p>Delete this source? It stops reading at once.</p>
+          ? html`<div class="actions" role="group" aria-label=${s('sources.confirmLabel')}>
+              <p>${s('sources.confirm')}</p>
               <button class="danger" ?disabled=${busy} @click=${() => void this.act(source, 'delete')}>
-                ${busy ? 'Deleting…' : 'Yes, delete'}
+                ${busy ? s('users.deleting') : s('users.yesDelete')}
               </button>
-              <button ?disabled=${busy} @click=${() => (this.confirming = null)}>Keep it</button>
+              <button ?disabled=${busy} @click=${() => (this.confirming = null)}>${s('users.keep')}</button>
             </div>`
           : html`<div class="actions">
               ${source.paused
-                ? html`<button ?disabled=${busy} @click=${() => void this.act(source, 'resume')}>Resume</button>`
-                : html`<button ?disabled=${busy} @click=${() => void this.act(source, 'pause')}>Pause</button>`}
-              <button ?disabled=${busy} @click=${() => this.askToDelete(source.id)}>Delete</button>
+                ? html`<button ?disabled=${busy} @click=${() => void this.act(source, 'resume')}>${s('sources.resume')}</button>`
+                : html`<button ?disabled=${busy} @click=${() => void this.act(source, 'pause')}>${s('sources.pause')}</button>`}
+              <button ?disabled=${busy} @click=${() => this.askToDelete(source.id)}>${s('users.delete')}</button>
             </div>`}
         ${actionError ? html`<p class="error" role="alert">${actionError}</p>` : nothing}
       </li>
@@ -359,7 +355,7 @@ export class ToileSourcesPanel extends LitElement {
     return html`
       <form @submit=${this.onSubmit}>
         <label
-          >Network
+          >${s('sources.network')}
           <select
             @change=${(event: Event) => (this.draft = { ...this.draft, kind: (event.target as HTMLSelectElement).value as SourceKind })}
           >
@@ -371,12 +367,12 @@ export class ToileSourcesPanel extends LitElement {
         ${d.kind === 'mastodon'
           ? html`
               <label
-                >Instance URL
+                >${s('sources.instance')}
                 <input type="url" required placeholder="https://mastodon.social" autocomplete="off" .value=${live(d.instance)} @input=${set('instance')} />
               </label>
               ${this.hashtagField()}
               <label
-                >Access token (optional)
+                >${s('sources.accessTokenOptional')}
                 <input
                   type="password"
                   autocomplete="off"
@@ -385,19 +381,16 @@ export class ToileSourcesPanel extends LitElement {
                   @input=${set('accessToken')}
                 />
               </label>
-              <p class="hint" id="access-token-hint">
-                A user token lets Toile stream new posts instead of polling; Mastodon’s streaming API needs one since
-                version 4.2. It is never shown again.
-              </p>
+              <p class="hint" id="access-token-hint">${s('sources.accessTokenHint')}</p>
             `
           : nothing}
         ${d.kind === 'bluesky'
           ? html`
               ${this.hashtagField()}
               <details>
-                <summary>Advanced</summary>
+                <summary>${s('sources.advanced')}</summary>
                 <label
-                  >Jetstream URL (optional)
+                  >${s('sources.jetstream')}
                   <input
                     type="url"
                     placeholder="wss://…"
@@ -407,22 +400,19 @@ export class ToileSourcesPanel extends LitElement {
                     @input=${set('jetstreamUrl')}
                   />
                 </label>
-                <p class="hint" id="jetstream-hint">Leave it empty to read Bluesky’s public Jetstream.</p>
+                <p class="hint" id="jetstream-hint">${s('sources.jetstreamHint')}</p>
               </details>
             `
           : nothing}
         ${d.kind === 'x'
           ? html`
-              <p class="cost" id="x-cost">
-                X’s API is paid: recent search needs a paid X developer plan, and every post it reads counts against the
-                plan’s monthly limit. Pause the source when the event is over.
-              </p>
+              <p class="cost" id="x-cost">${s('sources.xCost')}</p>
               <label
-                >Search query
+                >${s('sources.query')}
                 <input required placeholder="#capcomnet -is:retweet" autocomplete="off" .value=${live(d.query)} @input=${set('query')} />
               </label>
               <label
-                >Bearer token
+                >${s('sources.bearerToken')}
                 <input
                   type="password"
                   required
@@ -435,14 +425,14 @@ export class ToileSourcesPanel extends LitElement {
             `
           : nothing}
         ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
-        <button type="submit" ?disabled=${this.adding}>${this.adding ? 'Adding…' : 'Add the source'}</button>
+        <button type="submit" ?disabled=${this.adding}>${this.adding ? s('senders.adding') : s('sources.submit')}</button>
       </form>
     `;
   }
 
   private hashtagField() {
     return html`<label
-      >Hashtag
+      >${s('sources.hashtag')}
       <input
         required
         placeholder="capcomnet"
@@ -474,7 +464,7 @@ export class ToileSourcesPanel extends LitElement {
         this.loadError = '';
       }
     } catch (error) {
-      if (slug === this.slug && changes === this.changes) this.loadError = `The sources could not be read: ${errorText(error)}`;
+      if (slug === this.slug && changes === this.changes) this.loadError = s('sources.loadError', { reason: errorText(error) });
     } finally {
       if (this.loadingSlug === slug) this.loadingSlug = null;
       if (this.reloadWanted && this.loadingSlug === null) {
@@ -496,7 +486,7 @@ export class ToileSourcesPanel extends LitElement {
       if (slug !== this.slug) return;
       this.draft = emptyDraft(this.draft.kind);
       this.upsert(source);
-      this.announcement = `Added the ${KIND_LABELS[source.kind] ?? source.kind} source ${follows(source)}.`;
+      this.announcement = s('sources.added', { kind: KIND_LABELS[source.kind] ?? source.kind, what: follows(source) });
     } catch (error) {
       // What was typed stays, so that only the part the server named needs fixing.
       if (slug === this.slug) this.formError = errorText(error);
@@ -514,7 +504,7 @@ export class ToileSourcesPanel extends LitElement {
   private async act(source: SourceView, action: SourceAction): Promise<void> {
     if (this.busy.has(source.id)) return;
     const slug = this.slug;
-    const name = `${KIND_LABELS[source.kind] ?? source.kind} source ${follows(source)}`;
+    const name = { kind: KIND_LABELS[source.kind] ?? source.kind, what: follows(source) };
     this.busy = new Set(this.busy).add(source.id);
     this.actionErrors = without(this.actionErrors, source.id);
     try {
@@ -522,14 +512,14 @@ export class ToileSourcesPanel extends LitElement {
         await api('DELETE', `${this.path(slug)}/${source.id}`, undefined, this.csrfToken);
         if (slug !== this.slug) return;
         this.changes += 1;
-        this.sources = (this.sources ?? []).filter((s) => s.id !== source.id);
+        this.sources = (this.sources ?? []).filter((entry) => entry.id !== source.id);
         this.confirming = null;
-        this.announcement = `Deleted the ${name}.`;
+        this.announcement = s('sources.deleted', name);
       } else {
         const updated = await api<SourceView>('POST', `${this.path(slug)}/${source.id}/${action}`, undefined, this.csrfToken);
         if (slug !== this.slug) return;
         this.upsert(updated);
-        this.announcement = `${action === 'pause' ? 'Paused' : 'Resumed'} the ${name}.`;
+        this.announcement = s(action === 'pause' ? 'sources.paused' : 'sources.resumed', name);
       }
     } catch (error) {
       if (slug === this.slug) this.actionErrors = new Map(this.actionErrors).set(source.id, errorText(error));
@@ -544,7 +534,7 @@ export class ToileSourcesPanel extends LitElement {
   private upsert(source: SourceView): void {
     this.changes += 1;
     const list = this.sources ?? [];
-    this.sources = list.some((s) => s.id === source.id) ? list.map((s) => (s.id === source.id ? source : s)) : [...list, source];
+    this.sources = list.some((entry) => entry.id === source.id) ? list.map((entry) => (entry.id === source.id ? source : entry)) : [...list, source];
   }
 
   private path(slug: string): string {
@@ -571,7 +561,7 @@ function requestBody(draft: SourceDraft): Record<string, string> {
 
 /** What a source follows, in a few words: "#capcomnet on mastodon.social", "#capcomnet", the X query. */
 function follows(source: SourceView): string {
-  if (source.kind === 'mastodon') return `#${source.settings.hashtag} on ${hostOf(source.settings.instance)}`;
+  if (source.kind === 'mastodon') return s('sources.on', { tag: `#${source.settings.hashtag}`, host: hostOf(source.settings.instance) });
   if (source.kind === 'bluesky') return `#${source.settings.hashtag}`;
   return `“${source.settings.query}”`;
 }
@@ -585,7 +575,7 @@ function hostOf(url: string): string {
 }
 
 function when(iso: string | null, now: number, never: string): string {
-  return iso === null ? never : relativeTime(iso, now) || never;
+  return iso === null ? never : relativeTimeIn(iso, now) || never;
 }
 
 function without<K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> {
@@ -593,10 +583,6 @@ function without<K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> {
   const copy = new Map(map);
   copy.delete(key);
   return copy;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-sources-panel', ToileSourcesPanel);

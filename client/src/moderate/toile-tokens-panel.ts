@@ -1,16 +1,12 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { relativeTime } from '../shared/format.js';
 import type { ApiTokenInfo, User } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s } from './strings.js';
 
-const ROLE_LABELS: Record<User['role'], string> = {
-  ingest: 'Ingest: posts messages through the API (bridges, scripts)',
-  moderator: 'Moderator: moderates through the API',
-  admin: 'Admin: everything',
-};
+const TOKEN_ROLES: readonly User['role'][] = ['ingest', 'moderator', 'admin'];
 
 /** What `POST /api/tokens` answers: the secret, this once. */
 interface CreatedToken {
@@ -113,17 +109,17 @@ export class ToileTokensPanel extends LitElement {
   override render() {
     const now = Date.now();
     return html`
-      <h2>API tokens</h2>
+      <h2>${s('tokens.heading')}</h2>
       <p class="announcement" role="status">${this.announcement}</p>
       ${this.created
         ? html`<div class="secret">
-            <p>Copy the token “${this.created.name}” now: it is shown only this once.</p>
+            <p>${s('tokens.copyNow', { name: this.created.name })}</p>
             <div>
               <label
-                ><span class="hint">Token</span>
+                ><span class="hint">${s('tokens.token')}</span>
                 <input readonly .value=${this.created.token} @focus=${(event: Event) => (event.target as HTMLInputElement).select()} />
               </label>
-              <button class="secondary" @click=${() => void this.copy()}>Copy</button>
+              <button class="secondary" @click=${() => void this.copy()}>${s('share.copyShort')}</button>
             </div>
           </div>`
         : nothing}
@@ -131,40 +127,40 @@ export class ToileTokensPanel extends LitElement {
       ${this.tokens === null
         ? nothing
         : this.tokens.length === 0
-          ? html`<p class="muted">No API token yet.</p>`
-          : html`<table aria-label="API tokens">
+          ? html`<p class="muted">${s('tokens.none')}</p>`
+          : html`<table aria-label=${s('tokens.heading')}>
               <thead>
                 <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">${s('users.col.name')}</th>
+                  <th scope="col">${s('users.col.role')}</th>
+                  <th scope="col">${s('users.col.created')}</th>
+                  <th scope="col">${s('sessions.col.lastUsed')}</th>
+                  <th scope="col">${s('tokens.col.actions')}</th>
                 </tr>
               </thead>
               <tbody>
                 ${this.tokens.map(
                   (token) => html`<tr>
                     <td>${token.name}</td>
-                    <td>${token.role}</td>
-                    <td>by ${token.createdBy}, ${relativeTime(token.createdAt, now)}</td>
-                    <td>${token.lastUsedAt ? relativeTime(token.lastUsedAt, now) : 'never'}</td>
+                    <td>${s(`users.roleName.${token.role}`)}</td>
+                    <td>${s('senders.added', { by: token.createdBy, when: relativeTimeIn(token.createdAt, now) })}</td>
+                    <td>${token.lastUsedAt ? relativeTimeIn(token.lastUsedAt, now) : s('tokens.never')}</td>
                     <td>
                       ${this.confirming === token.id
                         ? html`<button class="danger" ?disabled=${this.revoking === token.id} @click=${() => void this.revoke(token)}>
-                              Yes, revoke ${token.name}
+                              ${s('tokens.yesRevoke', { name: token.name })}
                             </button>
-                            <button class="secondary" @click=${() => (this.confirming = null)}>Keep it</button>`
-                        : html`<button class="secondary" @click=${() => (this.confirming = token.id)}>Revoke</button>`}
+                            <button class="secondary" @click=${() => (this.confirming = null)}>${s('users.keep')}</button>`
+                        : html`<button class="secondary" @click=${() => (this.confirming = token.id)}>${s('tokens.revoke')}</button>`}
                     </td>
                   </tr>`,
                 )}
               </tbody>
             </table>`}
-      <h3>Create a token</h3>
-      <form class="row-form" @submit=${this.onSubmit} aria-label="Create a token">
+      <h3>${s('tokens.create')}</h3>
+      <form class="row-form" @submit=${this.onSubmit} aria-label=${s('tokens.create')}>
         <label
-          >Token name
+          >${s('tokens.name')}
           <input
             required
             maxlength="64"
@@ -175,14 +171,12 @@ export class ToileTokensPanel extends LitElement {
           />
         </label>
         <label
-          >Token role
+          >${s('tokens.role')}
           <select @change=${(event: Event) => (this.tokenRole = (event.target as HTMLSelectElement).value as User['role'])}>
-            ${(Object.keys(ROLE_LABELS) as User['role'][]).map(
-              (role) => html`<option value=${role} ?selected=${this.tokenRole === role}>${ROLE_LABELS[role]}</option>`,
-            )}
+            ${TOKEN_ROLES.map((role) => html`<option value=${role} ?selected=${this.tokenRole === role}>${s(`tokens.roleLabel.${role}`)}</option>`)}
           </select>
         </label>
-        <button type="submit" ?disabled=${this.creating}>${this.creating ? 'Creating…' : 'Create the token'}</button>
+        <button type="submit" ?disabled=${this.creating}>${this.creating ? s('tokens.creating') : s('tokens.submit')}</button>
       </form>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
     `;
@@ -194,7 +188,7 @@ export class ToileTokensPanel extends LitElement {
       this.tokens = items;
       this.loadError = '';
     } catch (error) {
-      this.loadError = `The tokens could not be read: ${errorText(error)}`;
+      this.loadError = s('tokens.loadError', { reason: errorText(error) });
     }
   }
 
@@ -206,7 +200,7 @@ export class ToileTokensPanel extends LitElement {
     try {
       this.created = await api<CreatedToken>('POST', '/api/tokens', { name: this.name.trim(), role: this.tokenRole }, this.csrfToken);
       this.name = '';
-      this.announcement = `Created the ${this.created.role} token ${this.created.name}.`;
+      this.announcement = s('tokens.created', { role: s(`users.roleName.${this.created.role}`), name: this.created.name });
       await this.load();
     } catch (error) {
       this.formError = errorText(error);
@@ -220,11 +214,11 @@ export class ToileTokensPanel extends LitElement {
     this.formError = '';
     try {
       await api('DELETE', `/api/tokens/${token.id}`, undefined, this.csrfToken);
-      this.announcement = `Revoked the token ${token.name}: anything using it is refused from now on.`;
+      this.announcement = s('tokens.revoked', { name: token.name });
       this.confirming = null;
       await this.load();
     } catch (error) {
-      this.formError = `The token ${token.name} could not be revoked: ${errorText(error)}`;
+      this.formError = s('tokens.revokeFailed', { name: token.name, reason: errorText(error) });
     } finally {
       this.revoking = null;
     }
@@ -234,17 +228,13 @@ export class ToileTokensPanel extends LitElement {
     if (this.created === null) return;
     try {
       await navigator.clipboard.writeText(this.created.token);
-      this.announcement = 'The token is copied.';
+      this.announcement = s('tokens.copied');
     } catch {
       // The clipboard API needs a secure context and a permission: selecting leaves Ctrl+C to the person.
       this.renderRoot.querySelector<HTMLInputElement>('.secret input')?.select();
-      this.announcement = 'The token could not be copied automatically: it is selected, press Ctrl+C (⌘C).';
+      this.announcement = s('tokens.selected');
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-tokens-panel', ToileTokensPanel);

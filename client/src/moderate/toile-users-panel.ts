@@ -1,20 +1,16 @@
 import { html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, UNREACHABLE } from '../shared/api.js';
+import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import { relativeTime } from '../shared/format.js';
 import type { User, UserAccount } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
+import { errorText, relativeTimeIn, s } from './strings.js';
 
 /** The roles a person's account may have; `ingest` is for API tokens (see the tokens panel). */
 const PERSON_ROLES = ['moderator', 'admin'] as const;
 type PersonRole = (typeof PERSON_ROLES)[number];
 
-const ROLE_LABELS: Record<User['role'], string> = {
-  admin: 'Admin: everything',
-  moderator: 'Moderator: the queues and the panic switch',
-  ingest: 'Ingest: posts through the API only',
-};
+const roleLabel = (role: User['role']) => s(`users.role.${role}`);
 
 /**
  * The accounts, for admins (`/api/users`): each with its role and age, a Delete that asks first in the
@@ -88,35 +84,35 @@ export class ToileUsersPanel extends LitElement {
   override render() {
     const now = Date.now();
     return html`
-      <h2>Accounts</h2>
+      <h2>${s('users.heading')}</h2>
       <p class="announcement" role="status">${this.announcement}</p>
       ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
       ${this.users === null
         ? nothing
-        : html`<table aria-label="Accounts">
+        : html`<table aria-label=${s('users.heading')}>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col"><span class="muted">Action</span></th>
+                <th scope="col">${s('users.col.name')}</th>
+                <th scope="col">${s('users.col.role')}</th>
+                <th scope="col">${s('users.col.created')}</th>
+                <th scope="col"><span class="muted">${s('users.col.action')}</span></th>
               </tr>
             </thead>
             <tbody>
               ${this.users.map(
                 (user) => html`<tr data-username=${user.username}>
-                  <td>${user.username}${user.username === this.username ? html` <span class="muted">(you)</span>` : nothing}</td>
-                  <td>${user.role}</td>
-                  <td>${relativeTime(user.createdAt, now)}</td>
+                  <td>${user.username}${user.username === this.username ? html` <span class="muted">${s('queue.you')}</span>` : nothing}</td>
+                  <td>${s(`users.roleName.${user.role}`)}</td>
+                  <td>${relativeTimeIn(user.createdAt, now)}</td>
                   <td>${this.renderActions(user)}</td>
                 </tr>`,
               )}
             </tbody>
           </table>`}
-      <h3>Add an account</h3>
-      <form class="row-form" @submit=${this.onSubmit} aria-label="Add an account">
+      <h3>${s('users.add')}</h3>
+      <form class="row-form" @submit=${this.onSubmit} aria-label=${s('users.add')}>
         <label
-          >Name
+          >${s('users.name')}
           <input
             required
             autocomplete="off"
@@ -126,13 +122,13 @@ export class ToileUsersPanel extends LitElement {
           />
         </label>
         <label
-          >Role
+          >${s('users.role')}
           <select @change=${(event: Event) => (this.newRole = (event.target as HTMLSelectElement).value as PersonRole)}>
-            ${PERSON_ROLES.map((role) => html`<option value=${role} ?selected=${this.newRole === role}>${ROLE_LABELS[role]}</option>`)}
+            ${PERSON_ROLES.map((role) => html`<option value=${role} ?selected=${this.newRole === role}>${roleLabel(role)}</option>`)}
           </select>
         </label>
         <label
-          >First password
+          >${s('users.firstPassword')}
           <input
             type="password"
             required
@@ -142,9 +138,9 @@ export class ToileUsersPanel extends LitElement {
             @input=${(event: Event) => (this.newPassword = (event.target as HTMLInputElement).value)}
           />
         </label>
-        <button type="submit" ?disabled=${this.adding}>${this.adding ? 'Adding…' : 'Add the account'}</button>
+        <button type="submit" ?disabled=${this.adding}>${this.adding ? s('senders.adding') : s('users.submit')}</button>
       </form>
-      <p class="hint" id="new-name-hint">Letters, digits, dots, dashes and underscores; it is the login name.</p>
+      <p class="hint" id="new-name-hint">${s('users.nameHint')}</p>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
     `;
   }
@@ -154,13 +150,15 @@ export class ToileUsersPanel extends LitElement {
     if (user.username === this.username) return error;
     const busy = this.busy === user.username;
     if (this.confirming === user.username) {
-      return html`<div role="group" aria-label=${`Confirm the deletion of ${user.username}`}>
-          <button class="danger" ?disabled=${busy} @click=${() => void this.deleteUser(user)}>${busy ? 'Deleting…' : 'Yes, delete'}</button>
-          <button ?disabled=${busy} @click=${() => (this.confirming = null)}>Keep it</button>
+      return html`<div role="group" aria-label=${s('users.confirmDelete', { who: user.username })}>
+          <button class="danger" ?disabled=${busy} @click=${() => void this.deleteUser(user)}>${busy ? s('users.deleting') : s('users.yesDelete')}</button>
+          <button ?disabled=${busy} @click=${() => (this.confirming = null)}>${s('users.keep')}</button>
         </div>
         ${error}`;
     }
-    return html`<button aria-label=${`Delete ${user.username}`} @click=${() => this.askToDelete(user.username)}>Delete</button>${error}`;
+    return html`<button aria-label=${s('users.deleteLabel', { who: user.username })} @click=${() => this.askToDelete(user.username)}>
+        ${s('users.delete')}</button
+      >${error}`;
   }
 
   private askToDelete(username: string): void {
@@ -174,7 +172,7 @@ export class ToileUsersPanel extends LitElement {
       this.users = items;
       this.loadError = '';
     } catch (error) {
-      this.loadError = `The accounts could not be read: ${errorText(error)}`;
+      this.loadError = s('users.loadError', { reason: errorText(error) });
     }
   }
 
@@ -193,7 +191,7 @@ export class ToileUsersPanel extends LitElement {
       this.users = [...(this.users ?? []).filter((u) => u.username !== user.username), user];
       this.newName = '';
       this.newPassword = '';
-      this.announcement = `Added the ${user.role} account ${user.username}. Hand over its first password in person.`;
+      this.announcement = s('users.added', { role: s(`users.roleName.${user.role}`), who: user.username });
     } catch (error) {
       this.formError = errorText(error);
     } finally {
@@ -209,17 +207,13 @@ export class ToileUsersPanel extends LitElement {
       await api('DELETE', `/api/users/${encodeURIComponent(user.username)}`, undefined, this.csrfToken);
       this.users = (this.users ?? []).filter((u) => u.username !== user.username);
       this.confirming = null;
-      this.announcement = `Deleted the account ${user.username}; its sessions have ended.`;
+      this.announcement = s('users.deleted', { who: user.username });
     } catch (error) {
       this.rowError = { username: user.username, message: errorText(error) };
     } finally {
       this.busy = null;
     }
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : UNREACHABLE;
 }
 
 customElements.define('toile-users-panel', ToileUsersPanel);
