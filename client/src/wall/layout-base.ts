@@ -5,6 +5,8 @@ import type { ShownItem } from './layout-types.js';
 
 /** How long a card that left stays on screen, fading out, before it is removed from the DOM. */
 export const LEAVE_MS = 400;
+/** However few items a layout shows, this many leaving cards may still fade out together. */
+const MIN_FADING = 4;
 
 /** An item as a layout draws it: on screen, or on its way out. */
 export interface DrawnItem extends ShownItem {
@@ -161,6 +163,13 @@ export abstract class WallLayout extends LitElement {
       });
     }
     for (const [id, entry] of this.leavingUntil) if (present.has(id) || entry.until <= now) this.leavingUntil.delete(id);
+    // A burst of approvals can push out a screenful every second: only the most recent leavers fade, the rest
+    // go at once, so that the page never holds more than about twice what the layout shows.
+    const maxLeaving = Math.max(MIN_FADING, items.length);
+    for (const id of this.leavingUntil.keys()) {
+      if (this.leavingUntil.size <= maxLeaving) break;
+      this.leavingUntil.delete(id);
+    }
     const drawn: DrawnItem[] = items.map((item) => ({ ...item, leaving: false }));
     for (const { item, index } of [...this.leavingUntil.values()].sort((a, b) => a.index - b.index)) {
       drawn.splice(Math.min(index, drawn.length), 0, item);

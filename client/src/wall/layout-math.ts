@@ -9,7 +9,7 @@ import type { Channel, WallMessage } from '../shared/types.js';
 import { textWeight } from './card-look.js';
 
 /** A masonry column is at least this wide, in the wall's em: about 30 characters of card text a line. */
-export const GRID_MIN_COLUMN_EM = 22;
+export const GRID_MIN_COLUMN_EM = 18;
 /** The gap between cards and columns, in em. */
 export const GAP_EM = 1;
 /** A typical card's height in em (two lines of large text, the author line and the padding). */

@@ -10,5 +10,10 @@ const wall = document.createElement('toile-wall');
 wall.slug = slugFromPath(location.pathname);
 wall.layout = params.get('layout') ?? '';
 wall.mode = params.get('a11y') === '1' ? 'a11y' : params.get('embed') === '1' ? 'embed' : 'wall';
-if (wall.mode === 'embed') document.documentElement.dataset.embed = '';
+if (wall.mode === 'embed') {
+  document.documentElement.dataset.embed = '';
+  // Chromium paints a frame opaque when its declared colour scheme differs from the embedding page's, and it
+  // reads the meta tag rather than the CSS: an embedded wall declares none, so the site shows through.
+  document.querySelector('meta[name="color-scheme"]')?.remove();
+}
 document.body.append(wall);
