@@ -81,7 +81,9 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     await card.locator('.warning').waitFor();
     expect(await card.locator('.warning').textContent()).toContain('résultats du jeu <b>SENA</b>');
     expect(await card.locator('.text').count()).toBe(0);
-    expect(await card.locator('.media img').count()).toBe(0);
+    // Neither the picture (`img.media` on a card) nor any other image of the post is drawn behind the warning.
+    expect(await card.locator('img.media').count()).toBe(0);
+    expect(await wall.locator('img[src*="spoiler.jpg"]').count()).toBe(0);
     expect(await card.getByText('@claire@piaille.fr', { exact: false }).count()).toBe(1);
 
     await server.request('DELETE', '/api/walls/capcomnet/messages/cw-1', undefined, auth);
@@ -224,8 +226,11 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     await wall.locator(`[data-message-id="${held}"]`).waitFor();
 
     expect((await server.request('PATCH', '/api/walls/capcomnet', { display: 'blank' }, admin)).status).toBe(200);
-    await wall.getByRole('heading').waitFor({ state: 'detached' });
+    // The title, the contribute panel and every card go: nothing is left on screen but the background.
+    await wall.getByRole('heading', { name: 'Cap’Com 2026' }).waitFor({ state: 'detached' });
+    expect(await wall.getByRole('heading').count()).toBe(0);
     expect(await wall.locator('[data-message-id]').count()).toBe(0);
+    expect(await wall.locator('toile-contribute-panel').count()).toBe(0);
   });
 
   it('shows the wall’s instructions on the wall and above the web form, as text', async () => {

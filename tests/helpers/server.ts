@@ -41,6 +41,8 @@ export interface Session {
 export interface StartOptions extends Partial<Omit<AppOptions, 'config'>> {
   /** Reuse a data directory (to test restarts); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** Listen on this port (to restart a server where its pages expect it); a free one otherwise. */
+  port?: number;
   env?: Record<string, string>;
 }
 
@@ -48,9 +50,9 @@ export interface StartOptions extends Partial<Omit<AppOptions, 'config'>> {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'toile-test-'));
   const config = parseConfig({ TOILE_DATA_DIR: dataDir, TOILE_ADMIN_PASSWORD: ADMIN_PASSWORD, PORT: '0', ...options.env });
-  const { dataDir: _ignored, env: _env, ...appOptions } = options;
+  const { dataDir: _ignored, env: _env, port = 0, ...appOptions } = options;
   const app = await buildApp({ logger: false, ...appOptions, config });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server did not bind a TCP port');
   const url = `http://127.0.0.1:${address.port}`;
