@@ -1,11 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipBrowserTests } from '../helpers/browser.js';
-import { channelServerOptions, seedEveryChannel, type SeededWall } from '../helpers/channels.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { NO_PROBLEMS, openWallPage, type WallPage } from '../helpers/wall-page.js';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { skipBrowserTests } from '../helpers/browser.js';
+import { everyChannelWall, NO_PROBLEMS } from '../helpers/wall-page.js';
 
 /**
  * The wall for people who read it from afar or through a screen reader: its default themes' colours, as
@@ -16,46 +12,17 @@ import { NO_PROBLEMS, openWallPage, type WallPage } from '../helpers/wall-page.j
 const THEMES = ['dark', 'light'] as const;
 
 describe.skipIf(skipBrowserTests())('the wall’s accessibility', () => {
-  let browser: Browser;
-  let server: TestServer;
-  let seeded: SeededWall;
-  let auth: Record<string, string>;
-  const pages: WallPage[] = [];
-
-  beforeAll(async () => {
-    const built = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
-    if (!existsSync(built)) throw new Error(`The client is not built (${built} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-    server = await startServer(channelServerOptions());
-    auth = { authorization: `Bearer ${await server.adminToken()}` };
-    seeded = await seedEveryChannel(server);
-  });
-
-  afterEach(async () => {
-    for (const wall of pages.splice(0)) await wall.context.close();
-  });
-
-  afterAll(async () => {
-    await seeded?.close();
-    await server?.close({ removeData: true });
-    await browser?.close();
-  });
-
-  async function open(path: string): Promise<WallPage> {
-    const wall = await openWallPage(browser, server.url, path);
-    pages.push(wall);
-    return wall;
-  }
+  const suite = everyChannelWall();
 
   for (const theme of THEMES) {
     it(`the ${theme} theme’s text contrasts at least 4.5:1 with what it is written on`, async ({ annotate }) => {
-      const patched = await server.request('PATCH', '/api/walls/capcomnet', { theme }, auth);
+      const patched = await suite.server.request('PATCH', '/api/walls/capcomnet', { theme }, suite.auth);
       expect(patched.status, patched.text).toBe(200);
-      const wall = await open('/w/capcomnet?layout=grid');
+      const wall = await suite.open('/w/capcomnet?layout=grid');
       const { page } = wall;
       await page.locator(`toile-wall[data-theme="${theme}"]`).waitFor({ state: 'attached' });
-      const plain = seeded.messages.find((m) => m.kind === 'plain')!;
-      const tagged = seeded.messages.find((m) => m.kind === 'hashtag')!;
+      const plain = suite.seeded.messages.find((m) => m.kind === 'plain')!;
+      const tagged = suite.seeded.messages.find((m) => m.kind === 'hashtag')!;
       const article = page.locator(`toile-wall-card article[data-message-id="${plain.id}"]`);
       await article.locator('.text').waitFor();
 
@@ -72,22 +39,22 @@ describe.skipIf(skipBrowserTests())('the wall’s accessibility', () => {
   }
 
   it('announces a newly approved message in the mirror’s polite live region', async () => {
-    const wall = await open('/w/capcomnet?a11y=1');
+    const wall = await suite.open('/w/capcomnet?a11y=1');
     const { page } = wall;
     const region = page.locator('toile-wall-a11y [aria-live="polite"]');
     await region.waitFor({ state: 'attached' });
     // The mirror lists what the wall holds already, one item per message.
-    for (const message of seeded.messages) await page.locator(`toile-wall-a11y li[data-message-id="${message.id}"]`).waitFor({ state: 'attached' });
+    for (const message of suite.seeded.messages) await page.locator(`toile-wall-a11y li[data-message-id="${message.id}"]`).waitFor({ state: 'attached' });
 
-    const { token } = server.app.toile.auth.createToken('a11y-bridge', 'ingest', 'tests');
-    const posted = await server.request(
+    const { token } = suite.server.app.toile.auth.createToken('a11y-bridge', 'ingest', 'tests');
+    const posted = await suite.server.request(
       'POST',
       '/api/walls/capcomnet/messages',
       { externalId: 'a11y-live', author: { name: 'Nadia' }, text: 'Annonce pour les lecteurs d’écran' },
       { authorization: `Bearer ${token}` },
     );
     expect(posted.status, posted.text).toBe(201);
-    expect((await server.request('POST', `/api/messages/${posted.body.id}/approve`, {}, auth)).status).toBe(200);
+    expect((await suite.server.request('POST', `/api/messages/${posted.body.id}/approve`, {}, suite.auth)).status).toBe(200);
 
     await page.locator(`toile-wall-a11y li[data-message-id="${posted.body.id}"]`).waitFor({ state: 'attached' });
     await expect.poll(async () => (await region.allTextContents()).join(' '), { timeout: 5000 }).toContain('Annonce pour les lecteurs d’écran');
@@ -95,16 +62,16 @@ describe.skipIf(skipBrowserTests())('the wall’s accessibility', () => {
   });
 
   it('names every picture and the QR code, and every control on the wall', async () => {
-    const wall = await open('/w/capcomnet?layout=grid');
+    const wall = await suite.open('/w/capcomnet?layout=grid');
     const { page } = wall;
     // The grid shows the newest six: the email's photo and the API's are among them.
-    const email = seeded.messages.find((m) => m.channel === 'email')!;
+    const email = suite.seeded.messages.find((m) => m.channel === 'email')!;
     await page.locator(`toile-wall-card article[data-message-id="${email.id}"] img.media`).waitFor({ state: 'attached' });
 
     const images = await page.locator('body img').evaluateAll((nodes) =>
       nodes.map((node) => ({ src: node.getAttribute('src'), alt: node.getAttribute('alt'), hidden: node.closest('[aria-hidden="true"]') !== null })),
     );
-    expect(images.length, 'the seeded pictures are on the wall').toBeGreaterThan(0);
+    expect(images.length, 'the suite.seeded pictures are on the wall').toBeGreaterThan(0);
     for (const image of images) expect(image.alt !== null || image.hidden, `img ${image.src} has neither alt nor aria-hidden`).toBe(true);
     // The pictures the audience sent keep the alt text they came with.
     expect(await page.locator(`toile-wall-card article[data-message-id="${email.id}"] img.media`).getAttribute('alt')).not.toBeNull();

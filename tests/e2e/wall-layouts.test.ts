@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Layout } from '../../client/src/shared/types.js';
-import { launchBrowser, skipBrowserTests } from '../helpers/browser.js';
-import { channelServerOptions, MEDIA_ORIGIN, seedEveryChannel, type SeededMessage, type SeededWall } from '../helpers/channels.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { skipBrowserTests } from '../helpers/browser.js';
+import { MEDIA_ORIGIN, type SeededMessage } from '../helpers/channels.js';
 import { until } from '../helpers/wait.js';
-import { layoutCapacity, markWindow, NO_PROBLEMS, openWallPage, stillMarked, type WallPage } from '../helpers/wall-page.js';
+import { everyChannelWall, layoutCapacity, markWindow, NO_PROBLEMS, stillMarked } from '../helpers/wall-page.js';
 
 /**
  * Every layout of the wall, on a Full HD screen and a 4K one, showing what the audience sent through every
@@ -28,43 +25,14 @@ const MIN_TEXT_PX: Record<Layout, number> = { grid: 24, columns: 22, spotlight: 
 const CHANNELS = ['sms', 'email', 'social', 'web', 'api'];
 
 describe.skipIf(skipBrowserTests())('the wall’s layouts, fed by every channel', () => {
-  let browser: Browser;
-  let server: TestServer;
-  let seeded: SeededWall;
-  let auth: Record<string, string>;
-  const pages: WallPage[] = [];
+  const suite = everyChannelWall();
 
-  beforeAll(async () => {
-    const built = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
-    if (!existsSync(built)) throw new Error(`The client is not built (${built} is missing): run npx vite build first.`);
-    browser = await launchBrowser();
-    server = await startServer(channelServerOptions());
-    auth = { authorization: `Bearer ${await server.adminToken()}` };
-    seeded = await seedEveryChannel(server);
-  });
-
-  afterEach(async () => {
-    for (const wall of pages.splice(0)) await wall.context.close();
-  });
-
-  afterAll(async () => {
-    await seeded?.close();
-    await server?.close({ removeData: true });
-    await browser?.close();
-  });
-
-  async function open(path: string, viewport = { width: 1920, height: 1080 }): Promise<WallPage> {
-    const wall = await openWallPage(browser, server.url, path, { viewport });
-    pages.push(wall);
-    return wall;
-  }
-
-  const byId = (id: number): SeededMessage => seeded.messages.find((m) => m.id === id)!;
+  const byId = (id: number): SeededMessage => suite.seeded.messages.find((m) => m.id === id)!;
 
   for (const screen of SCREENS) {
     for (const layout of LAYOUTS) {
       it(`${layout} at ${screen.name}: every channel, within the screen’s width, readable, nothing foreign`, async () => {
-        const wall = await open(`/w/capcomnet?layout=${layout}`, { width: screen.width, height: screen.height });
+        const wall = await suite.open(`/w/capcomnet?layout=${layout}`, { width: screen.width, height: screen.height });
         const { page } = wall;
         await page.locator(`toile-wall[data-layout="${layout}"]`).waitFor({ state: 'attached' });
         await page.locator(`toile-layout-${layout}`).waitFor({ state: 'attached' });
@@ -76,7 +44,7 @@ describe.skipIf(skipBrowserTests())('the wall’s layouts, fed by every channel'
           // As many as the layout says it can show, the newest first: with six or more, every channel.
           const capacity = await layoutCapacity(page);
           expect(capacity, 'the layout never fired toile-capacity').not.toBeNull();
-          const expected = seeded.messages.slice(-Math.min(capacity!, seeded.messages.length));
+          const expected = suite.seeded.messages.slice(-Math.min(capacity!, suite.seeded.messages.length));
           for (const message of expected) {
             const card = page.locator(`toile-layout-${layout} toile-wall-card article[data-message-id="${message.id}"]`);
             await card.waitFor();
@@ -128,52 +96,52 @@ describe.skipIf(skipBrowserTests())('the wall’s layouts, fed by every channel'
         // Pictures are Toile's or the https ones seeded; nothing else, no error, no CSP violation.
         const problems = await wall.problems();
         expect(problems).toEqual(NO_PROBLEMS);
-        const foreign = wall.requests.filter((url) => !url.startsWith(server.url) && !url.startsWith(server.wsUrl));
+        const foreign = wall.requests.filter((url) => !url.startsWith(suite.server.url) && !url.startsWith(suite.server.wsUrl));
         for (const url of foreign) expect(url.startsWith(`${MEDIA_ORIGIN}/`), url).toBe(true);
       });
     }
   }
 
   it('switches an open wall to the layout a moderator picks, live', async () => {
-    const wall = await open('/w/capcomnet');
+    const wall = await suite.open('/w/capcomnet');
     const { page } = wall;
     await page.locator('toile-wall[data-layout="grid"] toile-layout-grid').waitFor({ state: 'attached' });
     await page.locator('toile-wall-card article[data-message-id]').first().waitFor();
     await markWindow(page);
 
     try {
-      const patched = await server.request('PATCH', '/api/walls/capcomnet', { layout: 'columns' }, auth);
+      const patched = await suite.server.request('PATCH', '/api/walls/capcomnet', { layout: 'columns' }, suite.auth);
       expect(patched.status, patched.text).toBe(200);
       await page.locator('toile-wall[data-layout="columns"] toile-layout-columns').waitFor({ state: 'attached' });
       await page.locator('toile-layout-columns toile-wall-card article[data-message-id]').first().waitFor();
       expect(await page.locator('toile-layout-grid').count()).toBe(0);
 
-      expect((await server.request('PATCH', '/api/walls/capcomnet', { layout: 'ticker' }, auth)).status).toBe(200);
+      expect((await suite.server.request('PATCH', '/api/walls/capcomnet', { layout: 'ticker' }, suite.auth)).status).toBe(200);
       await page.locator('toile-wall[data-layout="ticker"] toile-layout-ticker').waitFor({ state: 'attached' });
       expect(await stillMarked(page), 'the page reloaded instead of switching').toBe(true);
       expect(await wall.problems()).toEqual(NO_PROBLEMS);
     } finally {
-      await server.request('PATCH', '/api/walls/capcomnet', { layout: 'grid' }, auth);
+      await suite.server.request('PATCH', '/api/walls/capcomnet', { layout: 'grid' }, suite.auth);
     }
   });
 
   it('marks a speaker’s messages with a badge on an open wall, and takes it off again', async () => {
-    const wall = await open('/w/capcomnet?layout=columns');
+    const wall = await suite.open('/w/capcomnet?layout=columns');
     const { page } = wall;
-    const post = seeded.messages.find((m) => m.source === 'mastodon')!;
+    const post = suite.seeded.messages.find((m) => m.source === 'mastodon')!;
     const article = page.locator(`toile-layout-columns toile-wall-card article[data-message-id="${post.id}"]`);
     await article.waitFor();
     await markWindow(page);
     expect(await article.locator('.badge').count()).toBe(0);
 
-    const trusted = await server.request('POST', '/api/walls/capcomnet/senders', { messageId: post.id, rule: 'trusted', badge: 'speaker' }, auth);
+    const trusted = await suite.server.request('POST', '/api/walls/capcomnet/senders', { messageId: post.id, rule: 'trusted', badge: 'speaker' }, suite.auth);
     expect(trusted.status, trusted.text).toBe(201);
     await article.locator('.badge[data-badge="speaker"]').waitFor();
     expect((await article.locator('.badge').textContent())?.trim()).not.toBe('');
     // Only that sender's message: nobody else became a speaker.
     expect(await page.locator('toile-wall-card .badge').count()).toBe(1);
 
-    const cleared = await server.request('PATCH', `/api/walls/capcomnet/senders/${trusted.body.id}`, { badge: null }, auth);
+    const cleared = await suite.server.request('PATCH', `/api/walls/capcomnet/senders/${trusted.body.id}`, { badge: null }, suite.auth);
     expect(cleared.status, cleared.text).toBe(200);
     await article.locator('.badge').waitFor({ state: 'detached' });
     expect(await article.count(), 'the card left the wall instead of losing its badge').toBe(1);

@@ -6,9 +6,13 @@
  * Pictures from `MEDIA_ORIGIN` (tests/helpers/channels.ts) are served here, as a CDN would serve them, so
  * that a wall test needs no network; that origin and the test server's are the only ones a wall may reach.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { gradientPng, MEDIA_ORIGIN } from './channels.js';
-import { WAIT_MS } from './browser.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchBrowser, WAIT_MS } from './browser.js';
+import { channelServerOptions, gradientPng, MEDIA_ORIGIN, seedEveryChannel, type SeededWall } from './channels.js';
+import { startServer, type TestServer } from './server.js';
 
 /** What went wrong on a page; every list is expected empty. */
 export interface PageProblems {
@@ -166,4 +170,50 @@ export async function layoutCapacity(page: Page): Promise<number | null> {
 /** The ids of the cards in the page (`toile-wall-card article[data-message-id]`, through shadow roots). */
 export async function cardIds(page: Page): Promise<number[]> {
   return page.locator('toile-wall-card article[data-message-id]').evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-message-id'))));
+}
+
+/** What `everyChannelWall()` gives a test file: set in `beforeAll`, so read inside tests only. */
+export interface EveryChannelWall {
+  browser: Browser;
+  server: TestServer;
+  seeded: SeededWall;
+  /** An admin's bearer header. */
+  auth: Record<string, string>;
+  /** Opens a watched wall page; it is closed after the test. */
+  open(path: string, viewport?: { width: number; height: number }): Promise<WallPage>;
+}
+
+/**
+ * One Chromium and one server for a test file, its wall fed through every channel (seedEveryChannel), and
+ * the pages each test opened closed after it. Call it at the top of a `describe`.
+ */
+export function everyChannelWall(): EveryChannelWall {
+  const pages: WallPage[] = [];
+  const suite = {} as EveryChannelWall;
+  suite.open = async (path, viewport = { width: 1920, height: 1080 }) => {
+    const wall = await openWallPage(suite.browser, suite.server.url, path, { viewport });
+    pages.push(wall);
+    return wall;
+  };
+
+  beforeAll(async () => {
+    const built = join(import.meta.dirname, '..', '..', 'dist', 'client', 'wall.html');
+    if (!existsSync(built)) throw new Error(`The client is not built (${built} is missing): run npx vite build first.`);
+    suite.browser = await launchBrowser();
+    suite.server = await startServer(channelServerOptions());
+    suite.auth = { authorization: `Bearer ${await suite.server.adminToken()}` };
+    suite.seeded = await seedEveryChannel(suite.server);
+  });
+
+  afterEach(async () => {
+    for (const wall of pages.splice(0)) await wall.context.close();
+  });
+
+  afterAll(async () => {
+    await suite.seeded?.close();
+    await suite.server?.close({ removeData: true });
+    await suite.browser?.close();
+  });
+
+  return suite;
 }

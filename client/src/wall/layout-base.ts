@@ -1,7 +1,9 @@
-import { css, LitElement, type PropertyValues } from 'lit';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { Language } from '../shared/i18n.js';
 import type { PublicWall, WallMessage } from '../shared/types.js';
 import type { ShownItem } from './layout-types.js';
+import type { CardVariant } from './toile-wall-card.js';
 
 /** How long a card that left stays on screen, fading out, before it is removed from the DOM. */
 export const LEAVE_MS = 400;
@@ -143,6 +145,23 @@ export abstract class WallLayout extends LitElement {
   }
 
   private forcedHeight = false;
+
+  /** Cards for `items` in one list, keyed by message id so that a card keeps its element (and its animation) as others move. */
+  protected cards(items: readonly (ShownItem | DrawnItem)[], variant: CardVariant) {
+    return repeat(
+      items,
+      (item) => item.message.id,
+      (item) => html`<toile-wall-card
+        .message=${item.message}
+        .wall=${this.wall}
+        .lang=${this.lang}
+        .now=${this.now}
+        .replay=${item.replay}
+        .leaving=${'leaving' in item && item.leaving}
+        variant=${variant}
+      ></toile-wall-card>`,
+    );
+  }
 
   /** Whether the viewer asked for less motion: then cards leave at once. */
   protected reducedMotion(): boolean {

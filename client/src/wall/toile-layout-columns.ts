@@ -130,19 +130,7 @@ export class ToileLayoutColumns extends WallLayout {
             ${this.renderHeader(group)}
             <div class="cards">
               ${items.length === 0 ? html`<p class="empty">${t(this.lang, 'emptyColumn')}</p>` : nothing}
-              ${repeat(
-                items,
-                (item) => item.message.id,
-                (item) => html`<toile-wall-card
-                  .message=${item.message}
-                  .wall=${this.wall}
-                  .lang=${this.lang}
-                  .now=${this.now}
-                  .replay=${item.replay}
-                  .leaving=${item.leaving}
-                  variant="card"
-                ></toile-wall-card>`,
-              )}
+              ${this.cards(items, 'card')}
             </div>
           </section>`;
         },

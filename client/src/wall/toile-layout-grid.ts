@@ -1,5 +1,4 @@
 import { css, html, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { GAP_EM, GRID_MIN_COLUMN_EM, assignColumns, columnCount, estimateCardEm, rowsThatFit } from './layout-math.js';
 import { WallLayout, type DrawnItem } from './layout-base.js';
 import './toile-wall-card.js';
@@ -133,19 +132,7 @@ export class ToileLayoutGrid extends WallLayout {
     return html`<div class="viewport">
       ${byColumn.map(
         (column) => html`<div class="column">
-          ${repeat(
-            column,
-            (item) => item.message.id,
-            (item) => html`<toile-wall-card
-              .message=${item.message}
-              .wall=${this.wall}
-              .lang=${this.lang}
-              .now=${this.now}
-              .replay=${item.replay}
-              .leaving=${item.leaving}
-              variant="card"
-            ></toile-wall-card>`,
-          )}
+          ${this.cards(column, 'card')}
         </div>`,
       )}
     </div>`;

@@ -109,19 +109,7 @@ export class ToileLayoutSpotlight extends WallLayout {
     const recent = this.pool.slice(0, TIMELINE_LENGTH);
     return html`<div class="viewport">
       <div class="stage">
-        ${repeat(
-          stage,
-          (item) => item.message.id,
-          (item) => html`<toile-wall-card
-            .message=${item.message}
-            .wall=${this.wall}
-            .lang=${this.lang}
-            .now=${this.now}
-            .replay=${item.replay}
-            .leaving=${item.leaving}
-            variant="spotlight"
-          ></toile-wall-card>`,
-        )}
+        ${this.cards(stage, 'spotlight')}
       </div>
       ${recent.length === 0
         ? nothing

@@ -1,5 +1,4 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import type { ShownItem } from './layout-types.js';
 import { TICKER_CAPACITY, tickerDurationSeconds, tickerOrder } from './layout-math.js';
 import { WallLayout } from './layout-base.js';
@@ -182,18 +181,7 @@ export class ToileLayoutTicker extends WallLayout {
   /** One pass of the loop; the second copy follows the first so the loop has no seam, and is hidden from assistive technology. */
   private renderCopy(items: readonly ShownItem[], copy: number) {
     return html`<div class="copy" data-copy=${copy} aria-hidden=${copy === 0 ? 'false' : 'true'} ?inert=${copy !== 0}>
-      ${repeat(
-        items,
-        (item) => item.message.id,
-        (item) => html`<toile-wall-card
-          .message=${item.message}
-          .wall=${this.wall}
-          .lang=${this.lang}
-          .now=${this.now}
-          .replay=${item.replay}
-          variant="ticker"
-        ></toile-wall-card>`,
-      )}
+      ${this.cards(items, 'ticker')}
     </div>`;
   }
 
