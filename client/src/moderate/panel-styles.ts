@@ -111,3 +111,24 @@ export const panelStyles = css`
     padding: 0.6em 1.2em;
   }
 `;
+
+/** A settings form in groups: the wall's settings and its look share it. */
+export const settingsFormStyles = css`
+  form {
+    display: grid;
+    gap: 1.2em;
+    max-width: 40em;
+  }
+  fieldset {
+    display: grid;
+    gap: 0.9em;
+    margin: 0;
+    padding: 0.8em 1em 1em;
+    border: 1px solid var(--toile-border, #323b50);
+    border-radius: 0.55em;
+  }
+  legend {
+    padding: 0 0.4em;
+    font-weight: 700;
+  }
+`;

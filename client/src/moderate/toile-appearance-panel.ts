@@ -14,7 +14,7 @@ import {
 } from '../shared/types.js';
 import { tagColour } from '../wall/card-look.js';
 import { contrastProblems, resolvePalette, THEMES, themeName } from '../wall/theme.js';
-import { panelStyles } from './panel-styles.js';
+import { panelStyles, settingsFormStyles } from './panel-styles.js';
 import { errorText, s, type ConsoleKey } from './strings.js';
 import { IMAGE_TYPES, imageFileProblem, uploadImage } from './upload-image.js';
 
@@ -125,27 +125,11 @@ export class ToileAppearancePanel extends LitElement {
   static override styles = [
     formStyles,
     panelStyles,
+    settingsFormStyles,
     css`
       :host {
         padding: 0;
         background: none;
-      }
-      form {
-        display: grid;
-        gap: 1.2em;
-        max-width: 40em;
-      }
-      fieldset {
-        display: grid;
-        gap: 0.9em;
-        margin: 0;
-        padding: 0.8em 1em 1em;
-        border: 1px solid var(--toile-border, #323b50);
-        border-radius: 0.55em;
-      }
-      legend {
-        padding: 0 0.4em;
-        font-weight: 700;
       }
       .colours {
         display: grid;

@@ -3,7 +3,7 @@ import { live } from 'lit/directives/live.js';
 import { api, ApiError } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
 import type { AdminWall, Language, Layout, ThemeName, WallSettingsPatch } from '../shared/types.js';
-import { panelStyles } from './panel-styles.js';
+import { panelStyles, settingsFormStyles } from './panel-styles.js';
 import { errorText, s } from './strings.js';
 import './toile-appearance-panel.js';
 import './toile-senders-panel.js';
@@ -178,24 +178,8 @@ export class ToileSettingsPanel extends LitElement {
   static override styles = [
     formStyles,
     panelStyles,
+    settingsFormStyles,
     css`
-      form {
-        display: grid;
-        gap: 1.2em;
-        max-width: 40em;
-      }
-      fieldset {
-        display: grid;
-        gap: 0.9em;
-        margin: 0;
-        padding: 0.8em 1em 1em;
-        border: 1px solid var(--toile-border, #323b50);
-        border-radius: 0.55em;
-      }
-      legend {
-        padding: 0 0.4em;
-        font-weight: 700;
-      }
       .check {
         display: flex;
         align-items: center;
