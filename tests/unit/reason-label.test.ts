@@ -34,4 +34,12 @@ describe('the console’s words for why a message was held or refused', () => {
     expect(reasonLabel('blocked-term:spam')).toBe('Blocked term “spam”');
     expect(reasonLabel('something-new')).toBe('something-new');
   });
+
+  it('speaks French to a French console, keeping the word that held the message as it was', () => {
+    expect(reasonLabel('link', 'fr')).toBe('Contient un lien');
+    expect(reasonLabel('profanity:merde', 'fr')).toBe('Grossièreté “merde”');
+    expect(reasonLabel('blocked-term:spam', 'fr')).toBe('Terme bloqué “spam”');
+    expect(reasonLabel('media-http-401', 'fr')).toBe('Image refusée (HTTP 401)');
+    expect(reasonLabel('something-new', 'fr')).toBe('something-new');
+  });
 });

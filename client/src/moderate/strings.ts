@@ -5,6 +5,7 @@
  */
 
 import { ApiError } from '../shared/api.js';
+import { relativeTime } from '../shared/format.js';
 import { defineStrings } from '../shared/i18n.js';
 import { consoleLanguage } from './console-language.js';
 
@@ -18,7 +19,6 @@ const en = {
   'common.cancel': 'Cancel',
   'common.nothingChanged': 'Nothing has changed: there is nothing to save.',
   'common.unreachable': 'The server cannot be reached; check the connection and try again.',
-  'common.justNow': 'just now',
 
   // The header.
   'console.languageSwitch': 'Console language',
@@ -553,7 +553,6 @@ const fr: Record<Key, (typeof en)[Key]> = {
   'common.cancel': 'Annuler',
   'common.nothingChanged': 'Rien n’a changé : il n’y a rien à enregistrer.',
   'common.unreachable': 'Le serveur est injoignable ; vérifiez la connexion et réessayez.',
-  'common.justNow': 'à l’instant',
 
   'console.languageSwitch': 'Langue de la console',
   'console.loading': 'Chargement…',
@@ -1092,14 +1091,5 @@ export function errorText(error: unknown): string {
 
 /** "just now", "3 minutes ago", in the console's language. */
 export function relativeTimeIn(iso: string, now: number): string {
-  const then = Date.parse(iso);
-  if (Number.isNaN(then)) return '';
-  const seconds = Math.max(0, Math.round((now - then) / 1000));
-  if (seconds < 45) return s('common.justNow');
-  const format = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return format.format(-minutes, 'minute');
-  const hours = Math.round(minutes / 60);
-  if (hours < 24) return format.format(-hours, 'hour');
-  return new Date(then).toLocaleDateString(lang, { day: 'numeric', month: 'short' });
+  return relativeTime(iso, now, lang);
 }

@@ -4,7 +4,7 @@ import { formStyles } from '../shared/form-styles.js';
 import { reasonLabel } from '../shared/format.js';
 import type { AuditRow } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
-import { errorText, relativeTimeIn, s, type ConsoleKey } from './strings.js';
+import { errorText, lang, relativeTimeIn, s, type ConsoleKey } from './strings.js';
 
 /** How many rows the table shows; the exports carry up to the API's maximum. */
 const SHOWN_ROWS = 200;
@@ -67,7 +67,7 @@ export function describeDetail(row: AuditRow): string {
     delete rest.changed;
   }
   if (Array.isArray(detail.reasons)) {
-    if (detail.reasons.length > 0) parts.push(detail.reasons.map((reason) => reasonLabel(String(reason))).join(', '));
+    if (detail.reasons.length > 0) parts.push(detail.reasons.map((reason) => reasonLabel(String(reason), lang)).join(', '));
     delete rest.reasons;
   }
   if (typeof detail.rule === 'string') {

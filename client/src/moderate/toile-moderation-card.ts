@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { channelLabel, reasonLabel } from '../shared/format.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
 import type { ModerationAction, ModeratorMessage, SenderRule } from '../shared/types.js';
-import { relativeTimeIn, s, type ConsoleKey } from './strings.js';
+import { lang, relativeTimeIn, s, type ConsoleKey } from './strings.js';
 
 /** The detail of `toile-moderate`: which message, what to do, and the version the moderator saw. */
 export interface ModerationRequest {
@@ -316,7 +316,7 @@ export class ToileModerationCard extends LitElement {
           : nothing}
         ${m.reasons.length > 0
           ? html`<ul class="reasons" aria-label=${s('card.heldBecause')}>
-              ${m.reasons.map((reason) => html`<li title=${reason}>${reasonLabel(reason)}</li>`)}
+              ${m.reasons.map((reason) => html`<li title=${reason}>${reasonLabel(reason, lang)}</li>`)}
             </ul>`
           : nothing}
         <div class="actions">
@@ -385,7 +385,7 @@ export class ToileModerationCard extends LitElement {
 
 /** "SMS · twilio", but "Mastodon" rather than "Mastodon · mastodon". */
 function channelAndSource(channel: string, source: string): string {
-  const label = channelLabel(channel, source);
+  const label = channelLabel(channel, source, lang);
   return label.toLowerCase() === source.toLowerCase() ? label : `${label} · ${source}`;
 }
 

@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { CHANNEL_LABELS } from '../shared/format.js';
+import { CHANNEL_LABELS, channelLabel } from '../shared/format.js';
 import { filtersActive, noFilters, type QueueFilters } from '../shared/moderation-reducer.js';
 import type { Channel } from '../shared/types.js';
-import { s } from './strings.js';
+import { lang, s } from './strings.js';
 
 /**
  * The queue's filters: channel, words in the text, sender (private address or author), and the order of
@@ -86,7 +86,7 @@ export class ToileQueueFilters extends LitElement {
           >
             <option value="" ?selected=${f.channel === ''}>${s('filters.allChannels')}</option>
             ${(Object.keys(CHANNEL_LABELS) as Channel[]).map(
-              (channel) => html`<option value=${channel} ?selected=${f.channel === channel}>${CHANNEL_LABELS[channel]}</option>`,
+              (channel) => html`<option value=${channel} ?selected=${f.channel === channel}>${channelLabel(channel, undefined, lang)}</option>`,
             )}
           </select>
         </label>

@@ -40,7 +40,7 @@ function relativeFormat(lang: Language): Intl.RelativeTimeFormat {
 
 /**
  * "just now", "3 minutes ago", "2 hours ago", then the date ("à l’instant", "il y a 3 minutes", "il y a
- * 2 heures" in French): precise enough for a live wall. The console's callers pass no language (English).
+ * 2 heures" in French): precise enough for a live wall.
  */
 export function relativeTime(iso: string, now: number, lang: Language = 'en'): string {
   const then = Date.parse(iso);
@@ -86,16 +86,49 @@ const REASON_LABELS: Record<string, string> = {
   'blocked-sender': 'Blocked sender: held silently',
 };
 
+/** The same, in French: what a French-speaking moderator reads. */
+const REASON_LABELS_FR: Record<string, string> = {
+  empty: 'Vide une fois nettoyé',
+  throttled: 'Expéditeur au-delà de la limite de SMS',
+  'opted-out': 'L’expéditeur a envoyé STOP',
+  'missing-keyword': 'Ne commence pas par le mot-clé du mur',
+  incomplete: 'SMS long dont une partie manque',
+  'publish-delay': 'En attente du délai de diffusion',
+  'media-too-large': 'Image trop lourde',
+  'media-not-an-image': 'La pièce jointe n’est pas une image',
+  'media-timeout': 'Image trop longue à récupérer',
+  'media-unreachable': 'Image impossible à récupérer',
+  'media-too-many-redirects': 'Image impossible à récupérer',
+  'media-bad-url': 'Image impossible à récupérer',
+  'malformed-mime': 'E-mail abîmé : seulement ce qui a pu être lu',
+  'spam-score': 'Marqué comme spam par le fournisseur',
+  'auto-submitted': 'E-mail automatique',
+  'auto-reply': 'Réponse automatique',
+  'bounce-report': 'Rapport de non-remise',
+  'empty-envelope-sender': 'E-mail sans adresse de retour',
+  'mailer-daemon': 'E-mail d’un serveur de messagerie',
+  bulk: 'E-mail de masse',
+  'mailing-list': 'E-mail de liste de diffusion',
+  edited: 'Modifié par son auteur après approbation',
+  'deleted-by-author': 'Supprimé par son auteur',
+  link: 'Contient un lien',
+  duplicate: 'Même texte déjà reçu récemment',
+  'sender-rate': 'L’expéditeur envoie trop vite',
+  'blocked-sender': 'Expéditeur bloqué : retenu sans le lui dire',
+};
+
 /**
  * `blocked-term:foo` → `Blocked term “foo”`; `profanity:foo` → `Profanity “foo”`; `media-http-401` →
- * `Picture refused (HTTP 401)`; others as they are, so that a reason this console does not know yet still shows.
+ * `Picture refused (HTTP 401)`, in English or French; others as they are, so that a reason this console does
+ * not know yet still shows.
  */
-export function reasonLabel(reason: string): string {
-  const known = REASON_LABELS[reason];
+export function reasonLabel(reason: string, lang: Language = 'en'): string {
+  const french = lang === 'fr';
+  const known = (french ? REASON_LABELS_FR : REASON_LABELS)[reason];
   if (known !== undefined) return known;
-  if (reason.startsWith('blocked-term:')) return `Blocked term “${reason.slice('blocked-term:'.length)}”`;
-  if (reason.startsWith('profanity:')) return `Profanity “${reason.slice('profanity:'.length)}”`;
+  if (reason.startsWith('blocked-term:')) return `${french ? 'Terme bloqué' : 'Blocked term'} “${reason.slice('blocked-term:'.length)}”`;
+  if (reason.startsWith('profanity:')) return `${french ? 'Grossièreté' : 'Profanity'} “${reason.slice('profanity:'.length)}”`;
   const http = /^media-http-(\d{3})$/.exec(reason);
-  if (http) return `Picture refused (HTTP ${http[1]})`;
+  if (http) return french ? `Image refusée (HTTP ${http[1]})` : `Picture refused (HTTP ${http[1]})`;
   return reason;
 }
