@@ -64,6 +64,8 @@ export interface WallMessage {
   media: MediaItem[];
   /** Present when the author marked the post: a wall shows this warning and keeps the text and images hidden. */
   contentWarning?: string;
+  /** Present (true) when a moderator chose to show the post anyway: the wall shows the warning as a label above it. */
+  contentRevealed?: true;
   createdAt: string;
   pinned: boolean;
   /** Present when a moderator marked the sender as a speaker or an organiser: the wall shows a badge. */

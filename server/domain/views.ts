@@ -14,6 +14,8 @@ export function toWallMessage(m: StoredMessage): WallMessage {
     text: m.text,
     media: m.media,
     ...(m.contentWarning === null ? {} : { contentWarning: m.contentWarning }),
+    // Only a post that still has its warning can be shown behind it (a retracted post has neither).
+    ...(m.contentWarning !== null && m.contentRevealed ? { contentRevealed: true } : {}),
     createdAt: m.createdAt,
     pinned: m.pinned,
     ...(m.badge === null ? {} : { badge: m.badge }),

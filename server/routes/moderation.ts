@@ -5,10 +5,12 @@ import { MODERATION_ACTIONS, type ModerationAction } from '../domain/moderation.
 import { toModeratorMessage } from '../domain/views.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
+import { createReveal } from '../services/moderation.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
 export async function moderationRoutes(app: FastifyInstance): Promise<void> {
-  const { repos, moderate } = app.toile;
+  const { repos, hub, now, moderate } = app.toile;
+  const reveal = createReveal({ repos, hub, now });
 
   app.get<{ Params: SlugParams; Querystring: { status?: MessageStatus; limit: number; before?: number } }>(
     '/api/walls/:slug/messages',
@@ -31,6 +33,26 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
       if (!wall) throw notFound(`Wall "${request.params.slug}"`);
       const { status, limit, before } = request.query;
       return { items: repos.messages.list(wall.id, { status, limit, before }).map((m) => toModeratorMessage(m, true)) };
+    },
+  );
+
+  // Registered before `/:action`; a static segment wins over a parameter anyway, whatever the order.
+  app.post<{ Params: { id: number }; Body: { revealed: boolean; expectedVersion?: number } }>(
+    '/api/messages/:id/reveal',
+    {
+      onRequest: requireRole('moderator'),
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        body: {
+          type: 'object',
+          required: ['revealed'],
+          properties: { revealed: { type: 'boolean' }, expectedVersion: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+    async (request) => {
+      const message = reveal(request.params.id, request.body.revealed, request.principal!.username, request.body.expectedVersion);
+      return toModeratorMessage(message, true);
     },
   );
 

@@ -65,3 +65,54 @@ export function createModeration(ctx: ServiceContext) {
 
 export type Moderate = ReturnType<typeof createModeration>;
 
+/**
+ * A moderator's choice to show a post behind its author's content warning on the wall, or to hide it behind
+ * the warning again. Checked, audited (`message.reveal`) and published like a decision: the moderators'
+ * queues see the change, and an approved post on screen is announced again as an `approved` event with the
+ * same id, so that every screen redraws it in place. (An approved post further back is not announced: an
+ * `approved` event for an id a screen does not hold would put an old message back on it.) A post deleted by
+ * its author is never shown again; an author's edit puts the post back behind its warning (see `revise`).
+ */
+export function createReveal(ctx: ServiceContext) {
+  const { repos } = ctx;
+
+  return function reveal(id: number, revealed: boolean, actor: string, expectedVersion?: number): StoredMessage {
+    return repos.transaction(() => {
+      const current = repos.messages.byId(id);
+      if (!current) throw notFound(`Message ${id}`);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw conflict(
+          'version_conflict',
+          `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
+        );
+      }
+      if (current.reasons.includes(DELETED_BY_AUTHOR)) {
+        throw conflict('deleted_by_author', `Message ${id} was deleted by its author; it cannot be shown again.`);
+      }
+      if (current.contentWarning === null) {
+        throw conflict('no_content_warning', `Message ${id} has no content warning: there is nothing to show or hide behind one.`);
+      }
+      // Asking for what already is changes nothing, and is not audited.
+      if (current.contentRevealed === revealed) return current;
+      if (!repos.messages.setRevealed(id, current.version, revealed)) {
+        throw conflict('version_conflict', `Message ${id} was changed by someone else; reload it before deciding.`);
+      }
+      const updated = repos.messages.byId(id)!;
+      const now = ctx.now().toISOString();
+      const wall = repos.walls.byId(updated.wallId)!;
+      const onScreen =
+        updated.status === 'approved' && repos.messages.visible(wall.id, wall.settings.displayLimit).some((message) => message.id === id);
+      const wallEvent = onScreen
+        ? repos.events.append(wall.id, 'approved', (seq) => ({ type: 'approved', seq, message: toWallMessage(updated) }), now)
+        : null;
+      repos.audit.append(
+        { actor, action: 'message.reveal', wallId: updated.wallId, targetType: 'message', targetId: id, detail: { revealed, status: updated.status, version: updated.version } },
+        now,
+      );
+      repos.afterCommit(() => publishChange(ctx.hub, updated, wallEvent));
+      return updated;
+    });
+  };
+}
+
+export type Reveal = ReturnType<typeof createReveal>;

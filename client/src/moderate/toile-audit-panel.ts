@@ -24,6 +24,7 @@ const ACTION_KEYS: Record<string, ConsoleKey> = {
   'opt-out-withdraw': 'audit.act.opt-out-withdraw',
   'retract': 'audit.act.retract',
   'edit': 'audit.act.edit',
+  'message.reveal': 'audit.act.message.reveal',
   'auth.login': 'audit.act.auth.login',
   'user.create': 'audit.act.user.create',
   'user.delete': 'audit.act.user.delete',

@@ -25,6 +25,13 @@ export interface SenderRuleUndoRequest {
   entryId: number;
 }
 
+/** The detail of `toile-reveal`: show a post behind its content warning on the wall, or hide it behind it again. */
+export interface RevealRequest {
+  id: number;
+  revealed: boolean;
+  expectedVersion: number;
+}
+
 /** What a card says under its buttons after an action on it (a sender rule, a refused decision). */
 export interface CardFeedback {
   tone: 'ok' | 'error';
@@ -79,6 +86,8 @@ const senderKind = (kind: string): string =>
  * - `toile-moderate` (detail: `ModerationRequest`), when a decision button is pressed.
  * - `toile-sender-rule` (detail: `SenderRuleRequest`), when Trust sender or Block sender is pressed.
  * - `toile-sender-rule-undo` (detail: `SenderRuleUndoRequest`), when the undo of either is pressed.
+ * - `toile-reveal` (detail: `RevealRequest`), when Show on the wall or Hide behind the warning is pressed
+ *   (offered for a post with a content warning that its author did not delete).
  * - `toile-check` (detail: `{id, checked}`), when the batch checkbox is toggled.
  */
 export class ToileModerationCard extends LitElement {
@@ -303,7 +312,9 @@ export class ToileModerationCard extends LitElement {
             : nothing}
         </div>
         ${m.contentWarning
-          ? html`<p class="warning">${s('card.contentWarning')} <strong>${m.contentWarning}</strong></p>`
+          ? html`<p class="warning">
+              ${s(m.contentRevealed ? 'card.contentWarningShown' : 'card.contentWarning')} <strong>${m.contentWarning}</strong>
+            </p>`
           : nothing}
         <p class="text">${m.text}</p>
         ${images.length > 0
@@ -332,6 +343,11 @@ export class ToileModerationCard extends LitElement {
               ${shown.label}
             </button>`;
           })}
+          ${m.contentWarning
+            ? html`<button class="reveal" aria-pressed=${m.contentRevealed ? 'true' : 'false'} ?disabled=${this.busy} @click=${this.onReveal}>
+                ${s(m.contentRevealed ? 'card.conceal' : 'card.reveal')}
+              </button>`
+            : nothing}
           ${m.sender
             ? html`<span class="sender-rules">
                 <button ?disabled=${this.busy} @click=${() => this.senderRule('trusted')}>${s('card.trust')}</button>
@@ -365,6 +381,12 @@ export class ToileModerationCard extends LitElement {
     if (m === null || this.busy) return;
     this.fire<SenderRuleRequest>('toile-sender-rule', { messageId: m.id, wall: m.wall, rule });
   }
+
+  private readonly onReveal = () => {
+    const m = this.message;
+    if (m === null || this.busy) return;
+    this.fire<RevealRequest>('toile-reveal', { id: m.id, revealed: !m.contentRevealed, expectedVersion: m.version });
+  };
 
   private readonly onCheck = (event: Event) => {
     const m = this.message;

@@ -19,7 +19,7 @@ import {
   type QueueTab,
 } from '../shared/moderation-reducer.js';
 import type { Channel, ModerationAction, ModeratorMessage, SenderEntry, User } from '../shared/types.js';
-import type { CardFeedback, ModerationRequest, SenderRuleRequest, SenderRuleUndoRequest } from './toile-moderation-card.js';
+import type { CardFeedback, ModerationRequest, RevealRequest, SenderRuleRequest, SenderRuleUndoRequest } from './toile-moderation-card.js';
 import type { ToileQueueFilters } from './toile-queue-filters.js';
 import { s } from './strings.js';
 import './toile-keys-help.js';
@@ -77,7 +77,7 @@ interface QueueNotice {
  *   listening on the page sends it as a claim.
  * - `toile-moderated` (detail: `ModeratorMessage`), with each decision's answer, for the connection to
  *   fold before the socket's echo.
- * The cards' `toile-moderate` events are handled here and go no further.
+ * The cards' `toile-moderate`, `toile-sender-rule(-undo)` and `toile-reveal` events are handled here and go no further.
  */
 export class ToileModerationQueue extends LitElement {
   static override properties = {
@@ -356,6 +356,7 @@ export class ToileModerationQueue extends LitElement {
         @toile-moderate=${this.onModerate}
         @toile-sender-rule=${this.onSenderRule}
         @toile-sender-rule-undo=${this.onSenderRuleUndo}
+        @toile-reveal=${this.onReveal}
         @toile-check=${this.onCheck}
       >
         ${items.length === 0 ? html`<p class="empty">${this.emptyText()}</p>` : nothing}
@@ -636,6 +637,20 @@ export class ToileModerationQueue extends LitElement {
         action: { label: s('card.undo'), run: () => void this.undoSenderRule({ messageId, wall, entryId }) },
       };
     }
+  };
+
+  /**
+   * Shows a post behind its content warning on the wall, or hides it again, with the version the moderator
+   * saw; the answer is folded at once (like a decision's) and the card says what the wall now shows.
+   */
+  private readonly onReveal = (event: CustomEvent<RevealRequest>) => {
+    event.stopPropagation();
+    const { id, revealed, expectedVersion } = event.detail;
+    void this.withCard(id, async () => {
+      const message = await api<ModeratorMessage>('POST', `/api/messages/${id}/reveal`, { revealed, expectedVersion }, await this.csrf());
+      this.dispatchEvent(new CustomEvent<ModeratorMessage>(MODERATED_EVENT, { detail: message, bubbles: true, composed: true }));
+      return { tone: 'ok', text: s(revealed ? 'queue.revealed' : 'queue.concealed') };
+    });
   };
 
   private readonly onSenderRuleUndo = (event: CustomEvent<SenderRuleUndoRequest>) => {

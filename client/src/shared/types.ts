@@ -26,6 +26,8 @@ export interface WallMessage {
   media: MediaItem[];
   /** Set when the author put a warning on the post: walls show the warning, not the text or images. */
   contentWarning?: string;
+  /** Set when a moderator chose to show the post anyway: walls show the warning as a label above the text and images. */
+  contentRevealed?: boolean;
   createdAt: string;
   pinned: boolean;
   /** Set when a moderator marked the sender as a speaker or an organiser: the wall shows a badge. */

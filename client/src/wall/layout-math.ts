@@ -39,9 +39,9 @@ export function gridCapacity(widthPx: number, heightPx: number, fontPx: number):
  * to the column that was shortest before any of them. Good enough to spread a batch; real heights are
  * measured once drawn.
  */
-export function estimateCardEm(message: Pick<WallMessage, 'text' | 'media' | 'contentWarning'>, columnEm = GRID_MIN_COLUMN_EM): number {
+export function estimateCardEm(message: Pick<WallMessage, 'text' | 'media' | 'contentWarning' | 'contentRevealed'>, columnEm = GRID_MIN_COLUMN_EM): number {
   const chrome = 5; // padding, author line and gaps
-  if (message.contentWarning) return chrome + 3;
+  if (message.contentWarning && !message.contentRevealed) return chrome + 3;
   const weight = textWeight(message.text);
   // Larger type for short texts: fewer characters a line (see the card's size steps).
   const perLine = weight <= 32 ? columnEm * 0.9 : weight <= 80 ? columnEm * 1.2 : weight <= 160 ? columnEm * 1.5 : columnEm * 1.8;

@@ -11,7 +11,8 @@ const MAX_ANNOUNCEMENTS = 3;
  * The wall for screen readers (`/w/:slug?a11y=1`): every item the wall holds as a plain list, newest
  * first, with no animation and no pacing, in the page's system colours (so a forced-colours or high-
  * contrast setting applies). Each `li[data-message-id]` says who, through which channel, when, and the
- * text with the descriptions of its images, or only the content warning of a post that has one.
+ * text with the descriptions of its images, or only the content warning of a post that has one (the warning
+ * then the text, when a moderator chose to show the post).
  *
  * A visually hidden polite live region announces each newly approved item once (the author and the text,
  * or the warning), so that a listener follows the wall without re-reading the list; what was already
@@ -145,8 +146,9 @@ export class ToileWallA11y extends LitElement {
         ${m.badge ? html`(${t(lang, m.badge)})` : nothing} · ${t(lang, 'via', { channel: channelName(m, lang) })} ·
         <time datetime=${m.createdAt}>${clock}</time>
       </p>
-      ${m.contentWarning
-        ? html`<p>${t(lang, 'contentWarning', { warning: m.contentWarning })}</p>`
+      ${m.contentWarning ? html`<p>${t(lang, 'contentWarning', { warning: m.contentWarning })}</p>` : nothing}
+      ${m.contentWarning && !m.contentRevealed
+        ? nothing
         : html`<p class="text">${m.text}</p>
             ${m.media.map(
               (item) => html`<p>${item.alt ? t(lang, 'image', { alt: item.alt }) : t(lang, 'imageWithoutDescription')}</p>`,
@@ -160,7 +162,7 @@ export class ToileWallA11y extends LitElement {
 
   private announcement(m: WallMessage): string {
     const author = this.author(m);
-    return m.contentWarning
+    return m.contentWarning && !m.contentRevealed
       ? t(this.lang, 'announceWarning', { author, warning: m.contentWarning })
       : t(this.lang, 'announce', { author, text: m.text });
   }

@@ -35,7 +35,8 @@ const MIN_FIT = 0.35;
  *
  * DOM contract (tests rely on it): `article[data-message-id][data-channel][data-source]` holding `.text`,
  * or `.warning` instead of the text and images when the author put a content warning on the post (a
- * projector cannot ask the room before revealing it); `.badge[data-badge]`; `.tag[data-tag]` per followed
+ * projector cannot ask the room before revealing it), unless a moderator chose to show it (`contentRevealed`):
+ * then a `.warning-label` above the text and images keeps the warning in view; `.badge[data-badge]`; `.tag[data-tag]` per followed
  * hashtag; `.channel-icon[aria-label]`; `.avatar` (an image or an initial); `time[datetime]`; `img.media`
  * (at most four, lazy, with alt text, in a box of fixed proportions so the card does not jump as they load).
  * The `timeline` variant, a compact entry beside the spotlight, shows a three-line `.excerpt` instead of
@@ -217,6 +218,27 @@ export class ToileWallCard extends LitElement {
       font-size: 1.3em;
       font-weight: 600;
       overflow-wrap: anywhere;
+    }
+    /* A post a moderator chose to show: its warning stays, as a small label above it. */
+    .warning-label {
+      margin: 0;
+      font-size: 0.72em;
+      font-weight: 700;
+      letter-spacing: 0.04em;
+      color: var(--toile-muted, #aab2c5);
+      overflow-wrap: anywhere;
+    }
+    .warning-label svg {
+      margin-right: 0.3em;
+      vertical-align: -0.12em;
+    }
+    .warning-label strong {
+      margin-right: 0.45em;
+      text-transform: uppercase;
+    }
+    :host([variant='ticker']) .warning-label {
+      flex: none;
+      white-space: nowrap;
     }
     .warning strong {
       display: flex;
@@ -592,7 +614,7 @@ export class ToileWallCard extends LitElement {
   /** Pinned, the sender's badge, "earlier", and the followed hashtags, in one line above the text. */
   private renderMarks(m: WallMessage) {
     const hashtags = this.wall?.hashtags ?? [];
-    const tags = m.contentWarning ? [] : matchWallHashtags(m.text, hashtags);
+    const tags = behindWarning(m) ? [] : matchWallHashtags(m.text, hashtags);
     if (!m.pinned && !m.badge && !this.replay && tags.length === 0) return nothing;
     const tagColors = this.wall?.appearance?.tagColors ?? DEFAULT_APPEARANCE.tagColors;
     return html`<div class="marks">
@@ -608,11 +630,18 @@ export class ToileWallCard extends LitElement {
     </div>`;
   }
 
-  /** The warning alone, or the images and the text. */
+  /** The warning alone, or the images and the text (under the warning as a label, if a moderator showed them). */
   private renderContent(m: WallMessage) {
-    if (m.contentWarning) {
+    if (behindWarning(m)) {
       return html`<p class="warning"><strong>${warningGlyph}${t(this.lang, 'contentWarning')}</strong>${m.contentWarning}</p>`;
     }
+    const label = m.contentWarning
+      ? html`<p class="warning-label">${warningGlyph}<strong>${t(this.lang, 'contentWarning')}</strong><span>${m.contentWarning}</span></p>`
+      : nothing;
+    return html`${label}${this.renderPost(m)}`;
+  }
+
+  private renderPost(m: WallMessage) {
     if (this.variant === 'ticker') {
       const flat = m.text.replace(/\s+/g, ' ').trim();
       const cut = [...flat];
@@ -678,6 +707,11 @@ export class ToileWallCard extends LitElement {
       this.style.setProperty('--fit', fit.toFixed(3));
     }
   }
+}
+
+/** A post the wall keeps behind its content warning: it has one, and no moderator chose to show it. */
+function behindWarning(m: WallMessage): boolean {
+  return Boolean(m.contentWarning) && m.contentRevealed !== true;
 }
 
 const pinGlyph = html`<svg viewBox="0 0 24 24" aria-hidden="true">${svg`<path d="M9 3.5h6M10 3.5v6l-3.5 4h11L14 9.5v-6M12 13.5V21" />`}</svg>`;

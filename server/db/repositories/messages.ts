@@ -17,6 +17,8 @@ export interface StoredMessage {
   media: MediaItem[];
   /** A content warning the author put on the post: the wall shows it instead of the post. */
   contentWarning: string | null;
+  /** A moderator chose to show the post behind its content warning (the wall shows the warning as a label). */
+  contentRevealed: boolean;
   status: MessageStatus;
   reasons: string[];
   pinned: boolean;
@@ -72,6 +74,7 @@ interface MessageRow {
   text: string;
   media: string;
   content_warning: string | null;
+  content_revealed: number;
   status: MessageStatus;
   reasons: string;
   pinned: number;
@@ -101,6 +104,7 @@ function toMessage(row: MessageRow): StoredMessage {
     text: row.text,
     media: JSON.parse(row.media) as MediaItem[],
     contentWarning: row.content_warning,
+    contentRevealed: row.content_revealed === 1,
     status: row.status,
     reasons: JSON.parse(row.reasons) as string[],
     pinned: row.pinned === 1,
@@ -118,7 +122,7 @@ function toMessage(row: MessageRow): StoredMessage {
 
 const SELECT = `
   SELECT m.id, m.wall_id, w.slug AS wall_slug, m.channel, m.source, m.provider_message_id, m.author_name,
-         m.author_handle, m.author_avatar_url, m.text, m.media, m.content_warning, m.status, m.reasons, m.pinned, m.version,
+         m.author_handle, m.author_avatar_url, m.text, m.media, m.content_warning, m.content_revealed, m.status, m.reasons, m.pinned, m.version,
          m.created_at, m.received_at, m.decided_at, m.decided_by, m.control, m.contributor_id,
          c.kind AS sender_kind, c.address AS sender_address, m.badge
   FROM messages m
@@ -194,11 +198,17 @@ export function messagesRepository(db: Db) {
       textKey: string | null },
     { version: number }
   >(
-    `UPDATE messages SET text = @text, text_key = @textKey, media = @media, content_warning = @contentWarning, status = @status,
+    `UPDATE messages SET text = @text, text_key = @textKey, media = @media, content_warning = @contentWarning, content_revealed = 0,
+       status = @status,
        reasons = @reasons,
        pinned = @pinned, decided_at = @decidedAt, decided_by = @decidedBy, raw = @raw,
        publish_at = CASE WHEN @keepPublishAt = 1 THEN publish_at END, version = version + 1
      WHERE id = @id AND version = @version RETURNING version`,
+  );
+  // A moderator's choice about what the wall shows, like a decision: the version moves, so that a moderator
+  // deciding on the card meanwhile is told the card changed.
+  const setRevealed = db.prepare<[number, number, number], { version: number }>(
+    'UPDATE messages SET content_revealed = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING version',
   );
   const linkMedia = db.prepare<[number, string]>('INSERT OR IGNORE INTO message_media (message_id, name) VALUES (?, ?)');
   // The version is left alone: a badge is not a decision, and a moderator deciding on the card meanwhile
@@ -236,6 +246,7 @@ export function messagesRepository(db: Db) {
         text: message.text,
         media: message.media,
         contentWarning: message.contentWarning ?? null,
+        contentRevealed: false,
         status: message.status,
         reasons: message.reasons,
         pinned: false,
@@ -281,7 +292,8 @@ export function messagesRepository(db: Db) {
     },
     /**
      * Replaces what the author wrote (an edited or deleted post) and the state that follows from it, as an
-     * optimistic update: returns false when the version moved on since it was read.
+     * optimistic update: returns false when the version moved on since it was read. The post goes back behind
+     * its content warning, if it has one: a moderator chose to show other words.
      */
     revise(
       id: number,
@@ -332,6 +344,10 @@ export function messagesRepository(db: Db) {
     /** The system's own rejection (a withdrawal), with its reasons; false when the version moved on. */
     reject(id: number, expectedVersion: number, reasons: string[], at: string, by: string): boolean {
       return reject.get(JSON.stringify(reasons), at, by, id, expectedVersion) !== undefined;
+    },
+    /** Shows a post behind its content warning, or hides it again; false when the version moved on. */
+    setRevealed(id: number, expectedVersion: number, revealed: boolean): boolean {
+      return setRevealed.get(revealed ? 1 : 0, id, expectedVersion) !== undefined;
     },
     /** Gives a contributor's messages on a wall a badge (or none); returns the ids of those that changed. */
     setBadge(wallId: number, contributorId: number, badge: SenderBadge | null): number[] {
