@@ -16,14 +16,7 @@ export function createModeration(ctx: ServiceContext) {
 
   return function moderate(id: number, action: ModerationAction, actor: string, expectedVersion?: number): StoredMessage {
     return repos.transaction(() => {
-      const current = repos.messages.byId(id);
-      if (!current) throw notFound(`Message ${id}`);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw conflict(
-          'version_conflict',
-          `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
-        );
-      }
+      const current = messageAtVersion(repos, id, expectedVersion);
       // Its author took it back: neither showing it again nor queueing it for a decision would honour that.
       if ((action === 'approve' || action === 'requeue') && current.reasons.includes(DELETED_BY_AUTHOR)) {
         throw conflict('deleted_by_author', `Message ${id} was deleted by its author; it cannot be shown again.`);
@@ -78,14 +71,7 @@ export function createReveal(ctx: ServiceContext) {
 
   return function reveal(id: number, revealed: boolean, actor: string, expectedVersion?: number): StoredMessage {
     return repos.transaction(() => {
-      const current = repos.messages.byId(id);
-      if (!current) throw notFound(`Message ${id}`);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw conflict(
-          'version_conflict',
-          `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
-        );
-      }
+      const current = messageAtVersion(repos, id, expectedVersion);
       if (current.reasons.includes(DELETED_BY_AUTHOR)) {
         throw conflict('deleted_by_author', `Message ${id} was deleted by its author; it cannot be shown again.`);
       }
@@ -116,3 +102,16 @@ export function createReveal(ctx: ServiceContext) {
 }
 
 export type Reveal = ReturnType<typeof createReveal>;
+
+/** The message a moderator acts on, as they last saw it: 404 when unknown, 409 when someone changed it since. */
+function messageAtVersion(repos: ServiceContext['repos'], id: number, expectedVersion: number | undefined): StoredMessage {
+  const current = repos.messages.byId(id);
+  if (!current) throw notFound(`Message ${id}`);
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw conflict(
+      'version_conflict',
+      `Message ${id} was changed by ${current.decidedBy ?? 'someone else'} (now ${current.status}, version ${current.version}); reload it before deciding.`,
+    );
+  }
+  return current;
+}

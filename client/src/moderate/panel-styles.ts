@@ -131,4 +131,17 @@ export const settingsFormStyles = css`
     padding: 0 0.4em;
     font-weight: 700;
   }
+  .check {
+    display: flex;
+    align-items: center;
+    gap: 0.6em;
+  }
+  .check input {
+    width: auto;
+  }
+  .pair {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(13em, 1fr));
+    gap: 0.9em;
+  }
 `;

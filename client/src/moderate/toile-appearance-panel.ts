@@ -151,19 +151,6 @@ export class ToileAppearancePanel extends LitElement {
         padding: 0.15em;
         cursor: pointer;
       }
-      .check {
-        display: flex;
-        align-items: center;
-        gap: 0.6em;
-      }
-      .check input {
-        width: auto;
-      }
-      .pair {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(13em, 1fr));
-        gap: 0.9em;
-      }
       .image {
         display: grid;
         gap: 0.5em;

@@ -180,19 +180,6 @@ export class ToileSettingsPanel extends LitElement {
     panelStyles,
     settingsFormStyles,
     css`
-      .check {
-        display: flex;
-        align-items: center;
-        gap: 0.6em;
-      }
-      .check input {
-        width: auto;
-      }
-      .pair {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(13em, 1fr));
-        gap: 0.9em;
-      }
       [aria-invalid='true'] {
         border-color: var(--toile-danger, #d2463f);
       }
