@@ -100,10 +100,6 @@ export function sendersRepository(db: Db) {
       const row = byContributor.get(wallId, contributorId);
       return row && toSender(row);
     },
-    /** The rule a wall has for a contributor, read for every message that has one. */
-    ruleFor(wallId: number, contributorId: number): SenderRule | null {
-      return standings(wallId).get(contributorId)?.rule ?? null;
-    },
     /** The rule and badge a wall has for a contributor, read for every message that has one. */
     standingOf(wallId: number, contributorId: number): SenderStanding | null {
       return standings(wallId).get(contributorId) ?? null;
