@@ -22,6 +22,9 @@ export class ToileLayoutGrid extends WallLayout {
         grid-template-columns: repeat(var(--columns, 3), minmax(0, 1fr));
         gap: ${GAP_EM}em;
         align-items: start;
+      }
+      /* The bottom fades out only where a card runs past it: a short wall (an embed) keeps its cards whole. */
+      :host([overflowing]) .viewport {
         -webkit-mask-image: linear-gradient(to bottom, #000 calc(100% - 4em), transparent);
         mask-image: linear-gradient(to bottom, #000 calc(100% - 4em), transparent);
       }
@@ -96,6 +99,11 @@ export class ToileLayoutGrid extends WallLayout {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    // Measured once the cards, which render after this element, have drawn.
+    requestAnimationFrame(() => {
+      const viewport = this.renderRoot.querySelector<HTMLElement>('.viewport');
+      this.toggleAttribute('overflowing', viewport !== null && viewport.scrollHeight > viewport.clientHeight + 1);
+    });
     if (this.guessed.size === 0) return;
     const guessed = this.guessed;
     this.guessed = new Set();
