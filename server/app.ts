@@ -10,6 +10,7 @@ import { createRepositories, type Repositories } from './db/repositories/index.j
 import { toWallMessage } from './domain/views.js';
 import { publicWall } from './domain/wall.js';
 import { loggerOptions } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { defaultClientDir, defaultMigrationsDir } from './paths.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -31,6 +32,7 @@ import { sourceRoutes } from './routes/sources.js';
 import { twilioRoutes } from './routes/ingest-twilio.js';
 import { vonageRoutes } from './routes/ingest-vonage.js';
 import { mediaRoutes } from './routes/media.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
@@ -95,6 +97,8 @@ export interface Toile {
   hub: Hub<HubEvent>;
   feeds: WallFeeds;
   sockets: SocketRegistry;
+  /** Prometheus metrics, read from the feeds and sockets at scrape time (`GET /metrics`). */
+  metrics: Metrics;
   /** The wall screens that report themselves (heartbeats on the wall socket), for the console. */
   screens: ScreenRegistry;
   ingest: Ingest;
@@ -179,8 +183,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
+  const feeds = new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed'));
+  const metrics = createMetrics({ feeds, sockets });
   const moderate = createModeration(ctx);
-  const ingest = createIngest(ctx);
+  const ingest = createIngest(ctx, metrics.ingested);
   const social = createSocialIntake(ctx, ingest, (error, source) =>
     app.log.warn({ err: error, source: source.id, kind: source.kind }, 'skipped a social post that could not be stored'),
   );
@@ -190,8 +196,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     repos,
     hub,
-    feeds: new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed')),
+    feeds,
     sockets,
+    metrics,
     screens: new ScreenRegistry(() => now().getTime(), { ...DEFAULT_SCREEN_LIMITS, ...options.screenLimits }),
     ingest,
     sms: createSmsReceiver(ctx, ingest, { perSenderPerMinute: config.smsPerMinute }),
@@ -246,6 +253,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, toile.auth);
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(authRoutes);
   await app.register(wallRoutes);
   await app.register(contributeUrlRoutes);

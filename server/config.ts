@@ -20,6 +20,8 @@ export interface Config {
   /** Trust X-Forwarded-For from a reverse proxy, so that per-client rate limits see the real client. */
   trustProxy: boolean;
   redisUrl: string | undefined;
+  /** A bearer token that may read `/metrics` and nothing else, for a Prometheus scraper; admins always may. */
+  metricsToken: string | undefined;
   /** SMS per sender per minute before the rest are stored as throttled (not shown, visible to moderators). */
   smsPerMinute: number;
   /** How long the parts of a long SMS are awaited before what arrived is held for a moderator. */
@@ -110,6 +112,16 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value as T;
 }
 
+/** A shared secret: long enough not to be guessed, and never repeated in the error. */
+function secret(env: Env, name: string, minLength: number): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  if (value.length < minLength || /\s/.test(value)) {
+    throw new ConfigError(name, `must be at least ${minLength} characters long, without spaces`);
+  }
+  return value;
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const value = optional(env, name);
   if (value === undefined) return undefined;
@@ -179,6 +191,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: oneOf(env, 'TOILE_LOG_LEVEL', LOG_LEVELS, 'info') ?? 'info',
     trustProxy: boolean(env, 'TOILE_TRUST_PROXY', false),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    metricsToken: secret(env, 'TOILE_METRICS_TOKEN', 16),
     smsPerMinute: positiveInteger(env, 'TOILE_SMS_PER_MINUTE', 5, 10_000),
     smsPartsTimeoutSeconds: positiveInteger(env, 'TOILE_SMS_PARTS_TIMEOUT_SECONDS', 120, 86_400),
     smtp: smtpConfig(env, host),

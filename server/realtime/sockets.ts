@@ -38,6 +38,8 @@ export class SocketConnection {
     readonly socket: WebSocket,
     private readonly policy: SocketPolicy,
     private readonly now: () => number,
+    /** Told when the policy drops this socket for being slow, for the metrics. */
+    private readonly onSlowDrop: () => void = () => undefined,
   ) {
     socket.on('pong', () => {
       this.alive = true;
@@ -50,6 +52,7 @@ export class SocketConnection {
     const buffered = socket.bufferedAmount;
     if (buffered > this.policy.hardLimitBytes) {
       socket.terminate();
+      this.onSlowDrop();
       return;
     }
     if (buffered > this.policy.softLimitBytes) {
@@ -57,6 +60,7 @@ export class SocketConnection {
       if (this.now() - this.slowSince > this.policy.slowForMs) {
         socket.close(CLOSE_TRY_AGAIN_LATER, 'too slow; reconnect with since');
         socket.terminate();
+        this.onSlowDrop();
         return;
       }
     } else {
@@ -73,6 +77,11 @@ export class SocketConnection {
 export class SocketRegistry {
   private readonly connections = new Set<SocketConnection>();
   private readonly timer: NodeJS.Timeout;
+  private slowDropped = 0;
+  /** One function for every connection, rather than a closure per socket. */
+  private readonly countSlowDrop = () => {
+    this.slowDropped += 1;
+  };
 
   constructor(private readonly policy: SocketPolicy, private readonly now: () => number = Date.now) {
     this.timer = setInterval(() => this.heartbeat(), policy.heartbeatMs);
@@ -83,8 +92,13 @@ export class SocketRegistry {
     return this.connections.size;
   }
 
+  /** How many sockets the slow-viewer policy has dropped since the app started, read by the metrics. */
+  get slowDroppedCount(): number {
+    return this.slowDropped;
+  }
+
   add(socket: WebSocket): SocketConnection {
-    const connection = new SocketConnection(socket, this.policy, this.now);
+    const connection = new SocketConnection(socket, this.policy, this.now, this.countSlowDrop);
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
     return connection;

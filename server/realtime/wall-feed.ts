@@ -49,6 +49,11 @@ export class WallFeed {
   private snapshot: Buffer | null = null;
   private readonly viewers = new Set<Viewer>();
   private readonly unsubscribe: () => void;
+  /**
+   * How many events this feed has folded in and how many frames it has handed to viewers, read by the
+   * metrics at scrape time: two additions per broadcast, whatever the number of viewers.
+   */
+  private readonly counts = { events: 0, deliveries: 0 };
 
   constructor(
     slug: string,
@@ -80,6 +85,15 @@ export class WallFeed {
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** Events folded in since the feed started, and frames handed to viewers (frames × viewers per broadcast). */
+  get eventCount(): number {
+    return this.counts.events;
+  }
+
+  get deliveryCount(): number {
+    return this.counts.deliveries;
   }
 
   /** `{type:"snapshot", epoch, seq, wall, items}`, encoded once per state. */
@@ -125,6 +139,7 @@ export class WallFeed {
         this.onViewerError(error);
       }
     }
+    this.counts.deliveries += delivered;
     return delivered;
   }
 
@@ -141,6 +156,7 @@ export class WallFeed {
       return;
     }
     this.apply(JSON.parse(event.json) as WireEvent);
+    this.counts.events += 1;
     const frame = { seq, bytes: Buffer.from(event.json) };
     this.ring.push(frame);
     if (this.ring.length > this.ringSize) this.ring.splice(0, this.ring.length - this.ringSize);
@@ -156,6 +172,8 @@ export class WallFeed {
     const beforeEpoch = this.state.epoch;
     const fresh = this.source.load(this.slug);
     if (!fresh) return;
+    // The events skipped over are this wall's events all the same (another database's are not).
+    if (fresh.epoch === beforeEpoch && fresh.seq > before) this.counts.events += fresh.seq - before;
     this.state = fresh;
     this.ring = fresh.recent.map((e) => ({ seq: e.seq, bytes: Buffer.from(e.json) }));
     this.snapshot = null;
@@ -209,6 +227,9 @@ export class WallFeed {
    * get every frame: it has missed one, so it must not stay as if it had not.
    */
   private broadcast(frames: Buffer[]): void {
+    // Counted before the pass, as handed to every viewer: a viewer dropped during it is rare, and counting
+    // each delivery would add work per viewer to the hottest loop.
+    this.counts.deliveries += frames.length * this.viewers.size;
     for (const viewer of [...this.viewers]) {
       try {
         for (const frame of frames) viewer.deliver(frame);
@@ -240,6 +261,11 @@ export class WallFeeds {
     feed = new WallFeed(slug, state, this.source, this.hub, this.ringSize, this.onViewerError);
     this.feeds.set(slug, feed);
     return feed;
+  }
+
+  /** The feeds opened so far, for the metrics. */
+  all(): IterableIterator<WallFeed> {
+    return this.feeds.values();
   }
 
   viewerCount(): number {

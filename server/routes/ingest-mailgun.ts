@@ -350,7 +350,7 @@ export async function mailgunRoutes(app: FastifyInstance): Promise<void> {
     if (inFlight.has(token) || repos.mailgunTokens.seen(token)) {
       // Mailgun's retry of a message we stored (our answer was lost) carries the same token: answer it as a
       // retry. The same token with another message is a replay of a captured signature.
-      const existing = repos.messages.byProviderId('mailgun', providerMessageId);
+      const existing = app.toile.ingest.alreadyStored({ channel: 'email', source: 'mailgun', providerMessageId });
       if (existing) return reply.code(200).send({ ok: true, id: existing.id, status: 'duplicate' });
       throw forbidden('replayed_token', 'This token was already used for another message.');
     }

@@ -50,7 +50,7 @@ export function createEmailReceiver(ctx: ServiceContext, ingest: Ingest, media: 
       envelopeTo: routed ?? email.envelopeTo?.[0],
     });
     contribution.raw = email.raw;
-    const existing = repos.messages.byProviderId(contribution.source, contribution.providerMessageId);
+    const existing = ingest.alreadyStored(contribution);
     if (existing) return { kind: 'duplicate', message: existing };
 
     const automatic = email.parsed.autoReason;

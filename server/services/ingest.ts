@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../db/repositories/messages.js';
-import type { Contribution, MediaItem, MessageStatus } from '../domain/message.js';
+import type { Channel, Contribution, MediaItem, MessageStatus } from '../domain/message.js';
 import { authorLabel } from '../domain/mask.js';
 import { maskContactData } from '../domain/mask.js';
 import { normalizeLabel, normalizeText } from '../domain/normalize.js';
@@ -38,6 +38,12 @@ export interface IngestOptions {
   deduped?: boolean;
 }
 
+/** What became of a contribution: the status it was stored with, or `duplicate` for a provider's retry. */
+export type IngestOutcome = MessageStatus | 'duplicate';
+
+/** Hears each contribution's outcome once it is committed, for the metrics. */
+export type IngestObserver = (channel: Channel, outcome: IngestOutcome) => void;
+
 /** Channels whose text is private writing: addresses and phone numbers typed in it are masked before anyone sees it. */
 const MASKED_CHANNELS = new Set(['sms', 'email', 'web']);
 
@@ -63,7 +69,7 @@ export function withCleanAlt(item: MediaItem): MediaItem {
  * apply the wall's moderation mode, store (message, event and audit in one transaction), then publish.
  * It knows nothing of providers.
  */
-export function createIngest(ctx: ServiceContext) {
+export function createIngest(ctx: ServiceContext, observe: IngestObserver = () => undefined) {
   const { repos } = ctx;
 
   /** Whether the wall received the same folded text within its duplicate window (0: the rule is off). */
@@ -82,8 +88,19 @@ export function createIngest(ctx: ServiceContext) {
     return limit > 0 && recentSenders.count(`${wall.id}:${contributorId}`, ctx.now().getTime()) >= limit;
   }
 
-  return function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
-    const existing = options.deduped ? undefined : repos.messages.byProviderId(c.source, c.providerMessageId);
+  /**
+   * The stored message when this contribution is a provider's retry of one already stored (counted as a
+   * duplicate), undefined for a new one. Callers that must know before deciding how to store it (the SMS
+   * keywords) ask here, then pass `deduped`.
+   */
+  function alreadyStored(c: Pick<Contribution, 'channel' | 'source' | 'providerMessageId'>): StoredMessage | undefined {
+    const existing = repos.messages.byProviderId(c.source, c.providerMessageId);
+    if (existing) observe(c.channel, 'duplicate');
+    return existing;
+  }
+
+  function ingest(c: Contribution, options: IngestOptions = {}): IngestResult {
+    const existing = options.deduped ? undefined : alreadyStored(c);
     if (existing) return { message: existing, created: false };
 
     const normalized = normalizeText(c.text, { maxGraphemes: MAX_TEXT_GRAPHEMES });
@@ -159,6 +176,7 @@ export function createIngest(ctx: ServiceContext) {
       }, wall.slug, sender);
       if (message === null) {
         // Another request stored the same provider message between our check and this insert.
+        observe(c.channel, 'duplicate');
         return { message: repos.messages.byProviderId(c.source, c.providerMessageId)!, created: false };
       }
       const id = message.id;
@@ -175,6 +193,8 @@ export function createIngest(ctx: ServiceContext) {
           : null;
       // Published once committed; a control message (STOP…) is shown to nobody.
       if (!options.control) repos.afterCommit(() => publishChange(ctx.hub, message, wallEvent));
+      // Counted once committed too: inside an SMS group commit, this transaction is only a savepoint.
+      repos.afterCommit(() => observe(c.channel, message.status));
       if (decided) {
         repos.audit.append(
           {
@@ -190,7 +210,9 @@ export function createIngest(ctx: ServiceContext) {
       }
       return { message, created: true };
     });
-  };
+  }
+
+  return Object.assign(ingest, { alreadyStored });
 }
 
 export type Ingest = ReturnType<typeof createIngest>;

@@ -113,7 +113,7 @@ export function createSmsReceiver(ctx: ServiceContext, ingest: Ingest, limits: S
 
   /** Everything that decides and stores one SMS; runs inside a group commit, so it sees every earlier one. */
   function store(sms: InboundSms, base: Contribution, loaded: { media: MediaItem[]; problems: string[] }): SmsOutcome {
-    const existing = repos.messages.byProviderId(sms.source, sms.providerMessageId);
+    const existing = ingest.alreadyStored(base);
     if (existing) return { kind: 'duplicate', message: existing, reply: null };
     const wall = routeToWall(repos, { to: sms.to, text: base.text });
     const keyword = controlKeyword(base.text);

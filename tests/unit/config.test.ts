@@ -137,6 +137,8 @@ describe('a bad configuration', () => {
     ['VONAGE_SIGNATURE_METHOD', 'rot13'],
     ['REDIS_URL', 'http://x'],
     ['TOILE_ADMIN_PASSWORD', 'short'],
+    ['TOILE_METRICS_TOKEN', 'fifteen-chars-x'],
+    ['TOILE_METRICS_TOKEN', 'a long token with spaces'],
   ])('fails on %s=%s with one line that starts with the variable name', (variable, value) => {
     const error = configErrorFor({ [variable]: value });
     expect(error).toBeInstanceOf(ConfigError);
@@ -152,6 +154,14 @@ describe('a bad configuration', () => {
     expect(configErrorFor({ REDIS_URL: 'http://x' }).message).toBe('REDIS_URL: must start with redis:// or rediss://');
     expect(configErrorFor({ TOILE_LOG_LEVEL: 'loud' }).message).toMatch(/^TOILE_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
     expect(configErrorFor({ TOILE_ADMIN_PASSWORD: 'short' }).message).toBe('TOILE_ADMIN_PASSWORD: must be at least 8 characters long');
+  });
+
+  it('reads a metrics token of 16 characters or more, and never repeats a short one', () => {
+    expect(parseConfig({}, CWD).metricsToken).toBeUndefined();
+    expect(parseConfig({ TOILE_METRICS_TOKEN: 'sixteen-chars-ok' }, CWD).metricsToken).toBe('sixteen-chars-ok');
+    const error = configErrorFor({ TOILE_METRICS_TOKEN: 'scrape-me-now' });
+    expect(error.message).toBe('TOILE_METRICS_TOKEN: must be at least 16 characters long, without spaces');
+    expect(String(error.stack)).not.toContain('scrape-me-now');
   });
 
   it('never repeats a too-short TOILE_ADMIN_PASSWORD in its message', () => {

@@ -26,9 +26,9 @@ class BufferedSocket extends EventEmitter {
   }
 }
 
-function connection(now: { t: number }) {
+function connection(now: { t: number }, onSlowDrop?: () => void) {
   const socket = new BufferedSocket();
-  return { socket, connection: new SocketConnection(socket as unknown as WebSocket, policy, () => now.t) };
+  return { socket, connection: new SocketConnection(socket as unknown as WebSocket, policy, () => now.t, onSlowDrop) };
 }
 
 describe('the slow-viewer policy', () => {
@@ -74,6 +74,24 @@ describe('the slow-viewer policy', () => {
     c.deliver(Buffer.from('a'));
     expect(socket.terminated).toBe(true);
     expect(socket.sent).toEqual([]);
+  });
+
+  it('reports each viewer it drops for being slow, once, for the metrics', () => {
+    const now = { t: 0 };
+    let dropped = 0;
+    const slow = connection(now, () => (dropped += 1));
+    slow.socket.bufferedAmount = 5000;
+    slow.connection.deliver(Buffer.from('a'));
+    expect(dropped).toBe(0);
+    now.t = 5001;
+    slow.connection.deliver(Buffer.from('b'));
+    slow.connection.deliver(Buffer.from('c'));
+    expect(dropped).toBe(1);
+
+    const stuck = connection(now, () => (dropped += 1));
+    stuck.socket.bufferedAmount = 10_001;
+    stuck.connection.deliver(Buffer.from('a'));
+    expect(dropped).toBe(2);
   });
 
   it('sends nothing to a socket that is no longer open', () => {

@@ -433,3 +433,26 @@ describe('the feeds of a process', () => {
     expect(feeds.viewerCount()).toBe(0);
   });
 });
+
+describe('the counts a feed keeps for the metrics', () => {
+  it('counts each event once and each frame handed to a viewer, including the events skipped over by a gap', () => {
+    const { feed, feeds, source, publish } = setup();
+    const viewers = [new RecordingViewer(), new RecordingViewer()];
+    for (const viewer of viewers) feed.add(viewer);
+
+    publish(event.removed(4, 2));
+    expect(feed.eventCount).toBe(1);
+    expect(feed.deliveryCount).toBe(2);
+
+    // Seq 5 and 6 were stored by another process; 7 reveals the gap and the feed catches up from the source.
+    const E5 = event.approved(5, message(5));
+    const E6 = event.approved(6, message(6));
+    const E7 = event.approved(7, message(7));
+    source.set('main', mainState({ seq: 7, items: [message(1, { pinned: true }), message(5), message(6), message(7)], recent: recent([E1, E2, E3, event.removed(4, 2), E5, E6, E7]) }));
+    publish(E7);
+    expect(feed.eventCount).toBe(4);
+    expect(feed.deliveryCount).toBe(2 + 3 * 2);
+    expect(viewers[0]!.frames).toHaveLength(4);
+    expect([...feeds.all()]).toEqual([feed]);
+  });
+});
