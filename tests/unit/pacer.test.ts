@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WallMessage, WallPacing } from '../../client/src/shared/types.js';
 import { Pacer } from '../../client/src/wall/pacer.js';
+import { wallMessage as message } from '../helpers/wall-data.js';
 
 /**
  * The pacer is driven as the shell drives it: a pool in the reducer's order (pinned first, then newest
  * first), a capacity, and a clock that the test moves by hand.
  */
 const PACING: WallPacing = { minSeconds: 8, perSender: 2, replay: false, replayAfterSeconds: 45 };
-
-function message(id: number, overrides: Partial<WallMessage> = {}): WallMessage {
-  return {
-    id,
-    channel: 'sms',
-    source: 'twilio',
-    author: { name: `Author ${id}` },
-    text: `Message ${id}`,
-    media: [],
-    createdAt: '2026-11-29T10:00:00.000Z',
-    pinned: false,
-    ...overrides,
-  };
-}
 
 /** A wall's pool as the reducer orders it: `approved` holds items oldest first, like the server's list. */
 class Wall {

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import type { PublicWall, ScreenReport, WallFrame } from '../../client/src/shared/types.js';
+import type { ScreenReport, WallFrame } from '../../client/src/shared/types.js';
 import { WallConnection } from '../../client/src/shared/wall-connection.js';
 import { until } from '../helpers/wait.js';
+import { publicWall } from '../helpers/wall-data.js';
 
 /**
  * The wall's connection against a real WebSocket server (ws), as the browser would hold it: the page
@@ -18,18 +19,7 @@ beforeAll(() => {
   globals.window ??= new EventTarget();
 });
 
-const WALL: PublicWall = {
-  slug: 'capcomnet',
-  title: 'Cap’Com',
-  hashtags: ['capcomnet'],
-  moderation: 'pre',
-  layout: 'grid',
-  theme: 'dark',
-  display: 'live',
-  smsNumbers: [],
-  emailAddresses: [],
-  displayLimit: 50,
-};
+const WALL = publicWall();
 
 const REPORT: ScreenReport = {
   screen: 'screen-1',

@@ -7,36 +7,7 @@ import {
   withStatus,
   type WallState,
 } from '../../client/src/shared/wall-reducer.js';
-
-function wall(overrides: Partial<PublicWall> = {}): PublicWall {
-  return {
-    slug: 'capcomnet',
-    title: 'Cap’Com',
-    hashtags: ['capcomnet'],
-    moderation: 'pre',
-    layout: 'grid',
-    theme: 'dark',
-    display: 'live',
-    smsNumbers: [],
-    emailAddresses: [],
-    displayLimit: 50,
-    ...overrides,
-  };
-}
-
-function message(id: number, overrides: Partial<WallMessage> = {}): WallMessage {
-  return {
-    id,
-    channel: 'sms',
-    source: 'twilio',
-    author: { name: `Author ${id}` },
-    text: `Message ${id}`,
-    media: [],
-    createdAt: '2026-11-29T10:00:00.000Z',
-    pinned: false,
-    ...overrides,
-  };
-}
+import { wallMessage as message, publicWall as wall } from '../helpers/wall-data.js';
 
 function snapshot(seq: number, items: WallMessage[], settings: Partial<PublicWall> = {}, epoch = 'e1'): WallFrame {
   return { type: 'snapshot', epoch, seq, wall: wall(settings), items };
