@@ -40,16 +40,9 @@ describe.skipIf(skipBrowserTests())('the console’s admin views in a real brows
   }
 
   async function approvedMessage(text: string): Promise<number> {
-    const posted = await server.request(
-      'POST',
-      '/api/walls/capcomnet/messages',
-      { externalId: `e2e-${Math.random().toString(36).slice(2)}`, author: { name: 'Ada' }, text },
-      admin,
-    );
-    expect(posted.status, posted.text).toBe(201);
-    const approved = await server.request('POST', `/api/messages/${posted.body.id}/approve`, {}, admin);
-    expect(approved.status, approved.text).toBe(200);
-    return posted.body.id;
+    const id = await server.ingest(text);
+    await server.approve(id);
+    return id;
   }
 
   async function loginStatus(username: string, password: string): Promise<number> {

@@ -27,16 +27,7 @@ describe.skipIf(skipBrowserTests())('two moderators on one wall, in real browser
     wall.close();
   });
 
-  async function ingest(text: string, name = 'Zoé'): Promise<number> {
-    const response = await server.request(
-      'POST',
-      '/api/walls/capcomnet/messages',
-      { externalId: `e2e-${Math.random().toString(36).slice(2)}`, author: { name }, text },
-      auth,
-    );
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body.id as number;
-  }
+  const ingest = (text: string, name = 'Zoé'): Promise<number> => server.ingest(text, { name });
 
   async function statusOf(id: number): Promise<string> {
     const response = await server.request('GET', '/api/walls/capcomnet/messages', undefined, auth);

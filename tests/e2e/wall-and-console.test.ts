@@ -14,21 +14,9 @@ describe.skipIf(skipBrowserTests())('the wall and the console in a real browser'
     token = await server.adminToken();
   });
 
-  async function ingest(text: string, name = 'Ada'): Promise<number> {
-    const response = await server.request(
-      'POST',
-      '/api/walls/capcomnet/messages',
-      { externalId: `e2e-${Math.random().toString(36).slice(2)}`, author: { name }, text },
-      { authorization: `Bearer ${token}` },
-    );
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body.id as number;
-  }
+  const ingest = (text: string, name = 'Ada'): Promise<number> => server.ingest(text, { name });
 
-  async function approve(id: number): Promise<void> {
-    const response = await server.request('POST', `/api/messages/${id}/approve`, {}, { authorization: `Bearer ${token}` });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-  }
+  const approve = (id: number): Promise<void> => server.approve(id);
 
   /** Marks the page, so that a test can tell that what it sees arrived live rather than by a reload. */
   async function markPage(page: Page): Promise<void> {

@@ -28,6 +28,10 @@ export interface TestServer {
   adminToken(): Promise<string>;
   /** Logs in as a browser would: the session cookie, its CSRF token, and both as headers for unsafe requests. */
   logIn(username: string, password: string): Promise<Session>;
+  /** Posts a message to a wall through the ingest API (as the admin, with a fresh externalId); its id. */
+  ingest(text: string, options?: { name?: string; wall?: string }): Promise<number>;
+  /** Approves a message as the admin. */
+  approve(id: number): Promise<void>;
   /** Stops the server, keeping its data directory (for restart tests) unless `removeData`. */
   close(options?: { removeData?: boolean }): Promise<void>;
 }
@@ -91,6 +95,17 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
       const csrfToken = response.body.csrfToken as string;
       return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
+    },
+    async ingest(text, { name = 'Ada', wall = 'capcomnet' } = {}) {
+      const externalId = `test-${Math.random().toString(36).slice(2)}`;
+      const auth = { authorization: `Bearer ${await server.adminToken()}` };
+      const response = await server.request('POST', `/api/walls/${wall}/messages`, { externalId, author: { name }, text }, auth);
+      if (response.status !== 201) throw new Error(`ingesting "${text}" was answered ${response.status}: ${response.text}`);
+      return response.body.id as number;
+    },
+    async approve(id) {
+      const response = await server.request('POST', `/api/messages/${id}/approve`, {}, { authorization: `Bearer ${await server.adminToken()}` });
+      if (response.status !== 200) throw new Error(`approving message ${id} was answered ${response.status}: ${response.text}`);
     },
     async close({ removeData = false } = {}) {
       await app.close();
