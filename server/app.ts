@@ -18,7 +18,7 @@ import { registerValidation } from './plugins/validation.js';
 import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
 import { DEFAULT_SCREEN_LIMITS, ScreenRegistry, type ScreenLimits } from './realtime/screens.js';
 import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
-import { WallFeeds, type WallStateSource } from './realtime/wall-feed.js';
+import { DEFAULT_FAN_OUT, WallFeeds, type FanOutOptions, type WallStateSource } from './realtime/wall-feed.js';
 import { authRoutes } from './routes/auth.js';
 import { contributeUrlRoutes } from './routes/contribute-url.js';
 import { displayRoutes } from './routes/display.js';
@@ -73,6 +73,8 @@ export interface AppOptions {
   migrationsDir?: string;
   clientDir?: string;
   socketPolicy?: Partial<SocketPolicy>;
+  /** How wall events reach viewers (ring size, slice size), replaceable in tests. */
+  fanOut?: Partial<FanOutOptions>;
   /** How screens' heartbeats are taken and kept; tests shrink the intervals. */
   screenLimits?: Partial<ScreenLimits>;
   limits?: Partial<Limits>;
@@ -168,7 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const epoch = repos.meta.epoch(now().toISOString());
   const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
   const ctx: ServiceContext = { repos, hub, now };
-  const ringSize = 1000;
+  const fanOut: FanOutOptions = { ...DEFAULT_FAN_OUT, ...options.fanOut };
   const source: WallStateSource = {
     load(slug) {
       const wall = repos.walls.bySlug(slug);
@@ -178,12 +180,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         wall: publicWall(wall),
         seq: wall.lastSeq,
         items: repos.messages.visible(wall.id, wall.settings.displayLimit).map(toWallMessage),
-        recent: repos.events.recent(wall.id, ringSize),
+        recent: repos.events.recent(wall.id, fanOut.ringSize),
       };
     },
   };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
-  const feeds = new WallFeeds(source, hub, ringSize, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed'));
+  const feeds = new WallFeeds(source, hub, fanOut, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed'));
   const metrics = createMetrics({ feeds, sockets });
   const moderate = createModeration(ctx);
   const ingest = createIngest(ctx, metrics.ingested);

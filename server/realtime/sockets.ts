@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 export interface SocketPolicy {
@@ -24,9 +25,37 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_SESSION_ENDED = 4401;
 
 /**
- * One connected socket: delivers frames under the slow-viewer policy. `bufferedAmount` stays at zero
- * until the kernel's send buffer is full, so a high-water mark alone would react late; a viewer that
- * stays above the soft mark for too long, or passes the hard one, is closed and resumes with `since`.
+ * A WebSocket text frame as a server sends it (RFC 6455 §5.2: FIN, opcode 1, no mask, the payload length
+ * in 7, 7+16 or 7+64 bits), header and payload in one buffer. A wall event is framed once and the same
+ * bytes are written to every viewer's TCP socket: ws's `send` would build a header and make two writes per
+ * viewer, which is most of what a broadcast costs besides the kernel's own write.
+ */
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) {
+    frame[1] = length;
+  } else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, header);
+  return frame;
+}
+
+/**
+ * One connected socket: writes frames under the slow-viewer policy. What is buffered stays at zero until
+ * the kernel's send buffer is full, so a high-water mark alone would react late; a viewer that stays above
+ * the soft mark for too long, or passes the hard one, is closed and resumes with `since`.
+ *
+ * Frames are written to the TCP socket under the WebSocket (`stream`), already framed. ws writes each of
+ * its own frames (pings, close) whole and without compression (permessage-deflate is off), so the two
+ * never interleave inside a frame; and what is queued on the TCP socket is what ws counts as buffered.
  */
 export class SocketConnection {
   alive = true;
@@ -36,6 +65,7 @@ export class SocketConnection {
 
   constructor(
     readonly socket: WebSocket,
+    private readonly stream: Writable,
     private readonly policy: SocketPolicy,
     private readonly now: () => number,
     /** Told when the policy drops this socket for being slow, for the metrics. */
@@ -46,10 +76,16 @@ export class SocketConnection {
     });
   }
 
-  deliver(frame: Buffer): void {
+  /** Frames and writes one JSON message (moderator sockets, presence). */
+  deliver(json: Buffer): void {
+    this.send(textFrame(json));
+  }
+
+  /** Writes bytes that are already WebSocket frames (a wall's events, framed once for every viewer). */
+  send(framed: Buffer): void {
     const socket = this.socket;
     if (socket.readyState !== socket.OPEN) return;
-    const buffered = socket.bufferedAmount;
+    const buffered = this.stream.writableLength;
     if (buffered > this.policy.hardLimitBytes) {
       socket.terminate();
       this.onSlowDrop();
@@ -66,8 +102,7 @@ export class SocketConnection {
     } else {
       this.slowSince = null;
     }
-    // Sent as a text frame: the bytes are UTF-8 JSON encoded once for every viewer.
-    socket.send(frame, { binary: false });
+    this.stream.write(framed);
   }
 }
 
@@ -97,8 +132,9 @@ export class SocketRegistry {
     return this.slowDropped;
   }
 
-  add(socket: WebSocket): SocketConnection {
-    const connection = new SocketConnection(socket, this.policy, this.now, this.countSlowDrop);
+  /** Registers a socket that ws has just taken over `stream`, the TCP socket of its upgrade request. */
+  add(socket: WebSocket, stream: Writable): SocketConnection {
+    const connection = new SocketConnection(socket, stream, this.policy, this.now, this.countSlowDrop);
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
     return connection;

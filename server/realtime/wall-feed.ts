@@ -1,6 +1,7 @@
 import type { WallMessage } from '../domain/message.js';
 import type { PublicWall } from '../domain/wall.js';
 import { wallChannel, type Hub, type HubEvent } from './hub.js';
+import { textFrame } from './sockets.js';
 
 /** What a feed needs to start, or to start over after a gap: read from SQLite on the primary. */
 export interface WallState {
@@ -17,10 +18,20 @@ export interface WallStateSource {
   load(slug: string): WallState | undefined;
 }
 
-/** A connected viewer, as the feed sees it: something to hand frames to. */
+/** A connected viewer, as the feed sees it: something to write WebSocket frames to, already framed. */
 export interface Viewer {
-  deliver(frame: Buffer): void;
+  send(framed: Buffer): void;
 }
+
+/** How a feed hands out events; see `WallFeed`. */
+export interface FanOutOptions {
+  /** Events kept in memory for viewers resuming with `since`. */
+  ringSize: number;
+  /** The most viewers written to in one turn of the event loop; a larger wall's broadcast is sliced. */
+  sliceSize: number;
+}
+
+export const DEFAULT_FAN_OUT: FanOutOptions = { ringSize: 1000, sliceSize: 1000 };
 
 type WireEvent =
   | { type: 'approved'; seq: number; message: WallMessage }
@@ -29,25 +40,38 @@ type WireEvent =
   | { type: 'unpinned'; seq: number; id: number }
   | { type: 'wall'; seq: number; wall: PublicWall };
 
+/** An event as the feed keeps it: its JSON for the HTTP fallback, and the WebSocket frame holding it. */
 interface Frame {
   seq: number;
-  bytes: Buffer;
+  json: string;
+  framed: Buffer;
 }
+
+const toFrame = (e: { seq: number; json: string }): Frame => ({ seq: e.seq, json: e.json, framed: textFrame(Buffer.from(e.json)) });
 
 /**
  * One wall's live state in memory: the visible items, the latest seq and a ring of recent events, kept
  * up to date by folding the wall's events from the hub. Thousands of viewers connecting or resuming at
- * once are served from here without touching SQLite, and each event is encoded once: the same Buffer
- * goes to every viewer.
+ * once are served from here without touching SQLite.
+ *
+ * Fan-out does no work per viewer beyond one write: each event is serialized and framed once, and the same
+ * bytes go to every socket. A wall with more viewers than a slice is written to in slices, one per turn of
+ * the event loop, so that ingest and moderation keep running during a broadcast to 10,000 phones; events
+ * that arrive meanwhile are queued and go out together, as one write per viewer, in the next pass.
  */
 export class WallFeed {
   readonly slug: string;
   private readonly source: WallStateSource;
-  private readonly ringSize: number;
+  private readonly options: FanOutOptions;
   private state: WallState;
   private ring: Frame[];
   private snapshot: Buffer | null = null;
-  private readonly viewers = new Set<Viewer>();
+  /** Each viewer, with the seq it had when it joined: a queued event it already has is not sent again. */
+  private readonly viewers = new Map<Viewer, number>();
+  /** Events waiting for the pass in progress to end; `passing` while one is. */
+  private queue: Frame[] = [];
+  private passing = false;
+  private closed = false;
   private readonly unsubscribe: () => void;
   /**
    * How many events this feed has folded in and how many frames it has handed to viewers, read by the
@@ -60,14 +84,14 @@ export class WallFeed {
     initial: WallState,
     source: WallStateSource,
     hub: Hub<HubEvent>,
-    ringSize: number,
+    options: FanOutOptions = DEFAULT_FAN_OUT,
     private readonly onViewerError: (error: unknown) => void = () => undefined,
   ) {
     this.slug = slug;
     this.source = source;
-    this.ringSize = ringSize;
+    this.options = options;
     this.state = initial;
-    this.ring = initial.recent.map((e) => ({ seq: e.seq, bytes: Buffer.from(e.json) }));
+    this.ring = initial.recent.map(toFrame);
     this.unsubscribe = hub.subscribe(wallChannel(slug), (event) => this.onEvent(event));
   }
 
@@ -96,10 +120,10 @@ export class WallFeed {
     return this.counts.deliveries;
   }
 
-  /** `{type:"snapshot", epoch, seq, wall, items}`, encoded once per state. */
+  /** `{type:"snapshot", epoch, seq, wall, items}` as a WebSocket frame, encoded once per state. */
   snapshotFrame(): Buffer {
-    this.snapshot ??= Buffer.from(
-      JSON.stringify({ type: 'snapshot', epoch: this.state.epoch, seq: this.state.seq, wall: this.state.wall, items: this.state.items }),
+    this.snapshot ??= textFrame(
+      Buffer.from(JSON.stringify({ type: 'snapshot', epoch: this.state.epoch, seq: this.state.seq, wall: this.state.wall, items: this.state.items })),
     );
     return this.snapshot;
   }
@@ -109,43 +133,48 @@ export class WallFeed {
    * not all in memory (too old, from another epoch, or from the future), in which case it needs a snapshot.
    */
   framesSince(since: number, epoch?: string): Buffer[] | null {
-    if (epoch !== undefined && epoch !== this.state.epoch) return null;
-    if (!Number.isInteger(since) || since < 0 || since > this.state.seq) return null;
-    if (since === this.state.seq) return [];
-    const first = this.ring[0];
-    if (!first || first.seq > since + 1) return null;
-    return this.ring.filter((frame) => frame.seq > since).map((frame) => frame.bytes);
+    return this.since(since, epoch)?.map((frame) => frame.framed) ?? null;
+  }
+
+  /** The same events as `framesSince`, as JSON, for the HTTP fallback. */
+  eventsSince(since: number, epoch?: string): string[] | null {
+    return this.since(since, epoch)?.map((frame) => frame.json) ?? null;
   }
 
   /** Adds a viewer that has already been sent everything up to the current seq. */
   add(viewer: Viewer): () => void {
-    this.viewers.add(viewer);
+    this.viewers.set(viewer, this.state.seq);
     return () => this.viewers.delete(viewer);
   }
 
   /**
-   * Hands one frame that is not an event (no seq: a `reload`) to this wall's viewers, or to those `which`
-   * picks; returns how many it was handed to. Rare (a moderator's action), so a pass over the set is fine.
+   * Writes one frame that is not an event (no seq: a `reload`) to this wall's viewers, or to those `which`
+   * picks; returns how many it was written to. Rare (a moderator's action), so a pass over them is fine.
    */
-  deliverToViewers(frame: Buffer, which: (viewer: Viewer) => boolean = () => true): number {
+  deliverToViewers(json: Buffer, which: (viewer: Viewer) => boolean = () => true): number {
+    const framed = textFrame(json);
     let delivered = 0;
-    for (const viewer of [...this.viewers]) {
-      if (!which(viewer)) continue;
-      try {
-        viewer.deliver(frame);
-        delivered += 1;
-      } catch (error) {
-        this.viewers.delete(viewer);
-        this.onViewerError(error);
-      }
+    for (const viewer of [...this.viewers.keys()]) {
+      if (which(viewer) && this.write(viewer, framed)) delivered += 1;
     }
     this.counts.deliveries += delivered;
     return delivered;
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     this.viewers.clear();
+    this.queue = [];
+  }
+
+  private since(since: number, epoch: string | undefined): Frame[] | null {
+    if (epoch !== undefined && epoch !== this.state.epoch) return null;
+    if (!Number.isInteger(since) || since < 0 || since > this.state.seq) return null;
+    if (since === this.state.seq) return [];
+    const first = this.ring[0];
+    if (!first || first.seq > since + 1) return null;
+    return this.ring.filter((frame) => frame.seq > since);
   }
 
   private onEvent(event: HubEvent): void {
@@ -157,10 +186,10 @@ export class WallFeed {
     }
     this.apply(JSON.parse(event.json) as WireEvent);
     this.counts.events += 1;
-    const frame = { seq, bytes: Buffer.from(event.json) };
+    const frame = toFrame({ seq, json: event.json });
     this.ring.push(frame);
-    if (this.ring.length > this.ringSize) this.ring.splice(0, this.ring.length - this.ringSize);
-    this.broadcast([frame.bytes]);
+    if (this.ring.length > this.options.ringSize) this.ring.splice(0, this.ring.length - this.options.ringSize);
+    this.broadcast([frame]);
   }
 
   /**
@@ -175,10 +204,18 @@ export class WallFeed {
     // The events skipped over are this wall's events all the same (another database's are not).
     if (fresh.epoch === beforeEpoch && fresh.seq > before) this.counts.events += fresh.seq - before;
     this.state = fresh;
-    this.ring = fresh.recent.map((e) => ({ seq: e.seq, bytes: Buffer.from(e.json) }));
+    this.ring = fresh.recent.map(toFrame);
     this.snapshot = null;
-    // Events of another database do not continue this one's: viewers start over from a snapshot.
-    this.broadcast(this.framesSince(before, beforeEpoch) ?? [this.snapshotFrame()]);
+    const missed = this.since(before, beforeEpoch);
+    if (missed) {
+      this.broadcast(missed);
+      return;
+    }
+    // Events of another database do not continue this one's, and a log too short leaves a gap: viewers
+    // start over from a snapshot. Their seqs meant something in the old log only, so every viewer is
+    // treated as knowing nothing, and one that joins from now on has seen the snapshot.
+    for (const viewer of this.viewers.keys()) this.viewers.set(viewer, -1);
+    this.broadcast([{ seq: fresh.seq, json: '', framed: this.snapshotFrame() }]);
   }
 
   private apply(event: WireEvent): void {
@@ -222,23 +259,78 @@ export class WallFeed {
   }
 
   /**
-   * Hands the same frames to every viewer. A copy of the set is iterated, because a viewer that is too
-   * slow removes itself while being delivered to. A viewer that throws is dropped, and the others still
-   * get every frame: it has missed one, so it must not stay as if it had not.
+   * Writes `frames` to every viewer. When no pass is under way and the wall fits in one slice, that
+   * happens now; otherwise the frames are queued for the next pass.
    */
-  private broadcast(frames: Buffer[]): void {
-    // Counted before the pass, as handed to every viewer: a viewer dropped during it is rare, and counting
-    // each delivery would add work per viewer to the hottest loop.
+  private broadcast(frames: Frame[]): void {
+    // Counted when queued, as handed to every viewer there is now: counting each write would add work per
+    // viewer to the hottest loop.
     this.counts.deliveries += frames.length * this.viewers.size;
-    for (const viewer of [...this.viewers]) {
-      try {
-        for (const frame of frames) viewer.deliver(frame);
-      } catch (error) {
-        this.viewers.delete(viewer);
-        this.onViewerError(error);
-      }
+    if (!this.passing && this.viewers.size <= this.options.sliceSize) {
+      const bytes = joined(frames);
+      for (const viewer of [...this.viewers.keys()]) this.write(viewer, bytes);
+      return;
+    }
+    this.queue.push(...frames);
+    if (!this.passing) {
+      this.passing = true;
+      setImmediate(() => this.pass());
     }
   }
+
+  /**
+   * One pass: the queued frames, joined into one buffer, written to every viewer there was when it began,
+   * a slice per turn of the event loop. A viewer that joined after a queued event was folded in was sent
+   * it in its snapshot already, and gets only what it lacks (its seq is compared, nothing more). Viewers
+   * who join during the pass are not in it: their snapshot holds everything queued. The next pass, if
+   * frames were queued meanwhile, starts when this one ends, so every viewer gets every frame in order.
+   */
+  private pass(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0 || this.closed) {
+      this.passing = false;
+      return;
+    }
+    const bytes = joined(batch);
+    const first = batch[0]!.seq;
+    const last = batch[batch.length - 1]!.seq;
+    const viewers = [...this.viewers.keys()];
+    let index = 0;
+    const slice = () => {
+      const end = Math.min(index + this.options.sliceSize, viewers.length);
+      for (; index < end; index += 1) {
+        const viewer = viewers[index]!;
+        const seen = this.viewers.get(viewer);
+        if (seen === undefined) continue; // it left during the pass
+        if (seen < first) this.write(viewer, bytes);
+        else if (seen < last) for (const frame of batch) if (frame.seq > seen) this.write(viewer, frame.framed);
+      }
+      if (index < viewers.length) setImmediate(slice);
+      else this.pass();
+    };
+    slice();
+  }
+
+  /**
+   * Writes to one viewer. A viewer that throws is dropped, and the others still get every frame: it has
+   * missed one, so it must not stay as if it had not.
+   */
+  private write(viewer: Viewer, bytes: Buffer): boolean {
+    try {
+      viewer.send(bytes);
+      return true;
+    } catch (error) {
+      this.viewers.delete(viewer);
+      this.onViewerError(error);
+      return false;
+    }
+  }
+}
+
+/** Frames written back to back: one buffer, so that a viewer costs one write whatever their number. */
+function joined(frames: Frame[]): Buffer {
+  return frames.length === 1 ? frames[0]!.framed : Buffer.concat(frames.map((frame) => frame.framed));
 }
 
 /** The feeds of one process, created on first use and closed with the app. */
@@ -248,7 +340,7 @@ export class WallFeeds {
   constructor(
     private readonly source: WallStateSource,
     private readonly hub: Hub<HubEvent>,
-    private readonly ringSize = 1000,
+    private readonly options: FanOutOptions = DEFAULT_FAN_OUT,
     private readonly onViewerError: (error: unknown) => void = () => undefined,
   ) {}
 
@@ -258,7 +350,7 @@ export class WallFeeds {
     // Loading and subscribing happen in the same tick, so no event can fall between the two.
     const state = this.source.load(slug);
     if (!state) return undefined;
-    feed = new WallFeed(slug, state, this.source, this.hub, this.ringSize, this.onViewerError);
+    feed = new WallFeed(slug, state, this.source, this.hub, this.options, this.onViewerError);
     this.feeds.set(slug, feed);
     return feed;
   }

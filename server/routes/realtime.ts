@@ -60,10 +60,10 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
     },
     (socket, request) => {
       const feed = feeds.get(request.params.slug)!;
-      const connection = sockets.add(socket);
+      const connection = sockets.add(socket, request.raw.socket);
       const { since, epoch } = request.query;
       const missed = since === undefined ? null : feed.framesSince(since, epoch);
-      for (const frame of missed ?? [feed.snapshotFrame()]) connection.deliver(frame);
+      for (const frame of missed ?? [feed.snapshotFrame()]) connection.send(frame);
       const leave = feed.add(connection);
       socket.once('close', leave);
       // Viewers mostly listen: a screen's heartbeat is recorded, anything else is ignored.
@@ -88,11 +88,11 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
       if (!feed) throw notFound(`Wall "${request.params.slug}"`);
       const { since, epoch } = request.query;
       let frames: string[];
-      const fromMemory = feed.framesSince(since);
+      const fromMemory = feed.eventsSince(since);
       if (epoch !== undefined && epoch !== feed.epoch) {
         frames = [];
       } else if (fromMemory) {
-        frames = fromMemory.map((frame) => frame.toString());
+        frames = fromMemory;
       } else {
         const wall = repos.walls.bySlug(request.params.slug)!;
         frames = repos.events.since(wall.id, since, EVENTS_PAGE).map((e) => e.json);
@@ -124,7 +124,7 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
     },
     (socket, request) => {
       const wall = repos.walls.bySlug(request.params.slug)!;
-      const connection = sockets.add(socket);
+      const connection = sockets.add(socket, request.raw.socket);
       const principal = request.principal!;
       connection.owner = { username: principal.username, sessionHash: principal.sessionHash };
       const log = request.log.child({ moderator: request.principal!.username, wall: wall.slug });

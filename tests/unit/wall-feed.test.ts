@@ -67,14 +67,31 @@ class MemorySource implements WallStateSource {
   }
 }
 
-/** A viewer that keeps every frame it is handed, as a socket would send them. */
-class RecordingViewer implements Viewer {
-  readonly frames: Buffer[] = [];
-  deliver(frame: Buffer): void {
-    this.frames.push(frame);
+/** The text messages in bytes written to a socket, as a WebSocket client reads them (unmasked server frames). */
+function unframe(bytes: Buffer): string[] {
+  const texts: string[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    expect(bytes[offset]).toBe(0x81); // FIN, text
+    let length = bytes[offset + 1]!;
+    let header = 2;
+    if (length === 126) [length, header] = [bytes.readUInt16BE(offset + 2), 4];
+    else if (length === 127) [length, header] = [Number(bytes.readBigUInt64BE(offset + 2)), 10];
+    texts.push(bytes.subarray(offset + header, offset + header + length).toString());
+    offset += header + length;
   }
+  return texts;
+}
+
+/** A viewer that keeps every write it is handed, as a socket would send them. */
+class RecordingViewer implements Viewer {
+  readonly writes: Buffer[] = [];
+  send(framed: Buffer): void {
+    this.writes.push(framed);
+  }
+  /** The messages received, in order, whatever writes carried them. */
   get texts(): string[] {
-    return this.frames.map((f) => f.toString());
+    return this.writes.flatMap(unframe);
   }
 }
 
@@ -104,12 +121,12 @@ interface Setup {
   items(): WallMessage[];
 }
 
-function setup(state: WallState = mainState(), ringSize = 1000): Setup {
+function setup(state: WallState = mainState(), ringSize = 1000, sliceSize = 1000): Setup {
   const hubErrors: unknown[] = [];
   const hub = createInProcessHub<HubEvent>((error) => hubErrors.push(error));
   const source = new MemorySource();
   source.set('main', state);
-  const feeds = new WallFeeds(source, hub, ringSize);
+  const feeds = new WallFeeds(source, hub, { ringSize, sliceSize });
   const feed = feeds.get('main');
   if (!feed) throw new Error('the feed for main did not load');
   return {
@@ -119,14 +136,14 @@ function setup(state: WallState = mainState(), ringSize = 1000): Setup {
     feeds,
     feed,
     publish: (e) => hub.publish(wallChannel('main'), e),
-    items: () => (JSON.parse(feed.snapshotFrame().toString()) as { items: WallMessage[] }).items,
+    items: () => (JSON.parse(unframe(feed.snapshotFrame())[0]!) as { items: WallMessage[] }).items,
   };
 }
 
 describe('the snapshot a viewer receives on connecting', () => {
   it('carries the type, epoch, seq, public wall and visible items', () => {
     const { feed } = setup();
-    expect(JSON.parse(feed.snapshotFrame().toString())).toEqual({
+    expect(JSON.parse(unframe(feed.snapshotFrame())[0]!)).toEqual({
       type: 'snapshot',
       epoch: EPOCH,
       seq: 3,
@@ -146,7 +163,7 @@ describe('the snapshot a viewer receives on connecting', () => {
     const second = feed.snapshotFrame();
 
     expect(second).not.toBe(first);
-    expect(JSON.parse(second.toString())).toMatchObject({ seq: 4 });
+    expect(JSON.parse(unframe(second)[0]!)).toMatchObject({ seq: 4 });
     expect(feed.snapshotFrame()).toBe(second);
   });
 
@@ -199,7 +216,7 @@ describe('folding wall events into the live state', () => {
     const renamed = publicWall({ title: 'Keynote', layout: 'spotlight', display: 'freeze' });
     publish(event.wall(4, renamed));
     expect(feed.wall).toEqual(renamed);
-    expect(JSON.parse(feed.snapshotFrame().toString()).wall).toEqual(renamed);
+    expect(JSON.parse(unframe(feed.snapshotFrame())[0]!).wall).toEqual(renamed);
   });
 
   it('keeps the display limit by dropping the oldest unpinned message first', () => {
@@ -226,8 +243,8 @@ describe('resuming a viewer with framesSince', () => {
   it('returns exactly the frames the viewer missed, in order', () => {
     const { feed, publish } = setup();
     publish(event.approved(4, message(4)));
-    expect(feed.framesSince(1)?.map((f) => f.toString())).toEqual([E2.json, E3.json, event.approved(4, message(4)).json]);
-    expect(feed.framesSince(3, EPOCH)?.map((f) => f.toString())).toEqual([event.approved(4, message(4)).json]);
+    expect(feed.framesSince(1)?.flatMap(unframe)).toEqual([E2.json, E3.json, event.approved(4, message(4)).json]);
+    expect(feed.framesSince(3, EPOCH)?.flatMap(unframe)).toEqual([event.approved(4, message(4)).json]);
   });
 
   it('returns nothing to send when the viewer is up to date', () => {
@@ -273,11 +290,11 @@ describe('delivering live events to viewers', () => {
 
     publish(e4);
 
-    const [frame] = viewers[0]!.frames;
-    expect(frame?.toString()).toBe(e4.json);
+    const [frame] = viewers[0]!.writes;
+    expect(unframe(frame!)).toEqual([e4.json]);
     for (const viewer of viewers) {
-      expect(viewer.frames).toHaveLength(1);
-      expect(viewer.frames[0]).toBe(frame);
+      expect(viewer.writes).toHaveLength(1);
+      expect(viewer.writes[0]).toBe(frame);
     }
     // A viewer resuming later is served the same bytes from the ring.
     expect(feed.framesSince(3)?.[0]).toBe(frame);
@@ -300,7 +317,7 @@ describe('delivering live events to viewers', () => {
     publish(event.removed(3, 1));
     publish(event.removed(2, 2));
 
-    expect(viewer.frames).toEqual([]);
+    expect(viewer.writes).toEqual([]);
     expect(feed.seq).toBe(3);
     expect(items().map((m) => m.id)).toEqual([1, 2]);
   });
@@ -310,7 +327,7 @@ describe('delivering live events to viewers', () => {
     const viewer = new RecordingViewer();
     feed.add(viewer);
     hub.publish(wallChannel('main'), { json: JSON.stringify({ type: 'removed', id: 1 }) });
-    expect(viewer.frames).toEqual([]);
+    expect(viewer.writes).toEqual([]);
     expect(feed.seq).toBe(3);
   });
 
@@ -321,7 +338,7 @@ describe('delivering live events to viewers', () => {
     expect(feed.viewerCount).toBe(1);
     remove();
     publish(event.approved(4, message(4)));
-    expect(viewer.frames).toEqual([]);
+    expect(viewer.writes).toEqual([]);
     expect(feed.viewerCount).toBe(0);
   });
 
@@ -329,7 +346,7 @@ describe('delivering live events to viewers', () => {
     const { feed, publish } = setup();
     const removed: Buffer[] = [];
     const remove = feed.add({
-      deliver(frame) {
+      send(frame) {
         removed.push(frame);
         remove();
       },
@@ -341,13 +358,13 @@ describe('delivering live events to viewers', () => {
     publish(event.approved(5, message(5)));
 
     expect(removed).toHaveLength(1);
-    expect(next.frames).toHaveLength(2);
+    expect(next.writes).toHaveLength(2);
   });
 
   it('keeps delivering to the other viewers when one viewer throws', () => {
     const { feed, publish } = setup();
     feed.add({
-      deliver() {
+      send() {
         throw new Error('socket write failed');
       },
     });
@@ -358,6 +375,96 @@ describe('delivering live events to viewers', () => {
     publish(e4);
 
     expect(healthy.texts).toEqual([e4.json]);
+  });
+});
+
+/** Lets the event loop turn `n` times, as a sliced broadcast needs. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('broadcasting to more viewers than a slice', () => {
+  it('writes over several turns of the event loop, every viewer getting each event once, in order', async () => {
+    const { feed, publish } = setup(mainState(), 1000, 2);
+    const viewers = Array.from({ length: 5 }, () => new RecordingViewer());
+    for (const viewer of viewers) feed.add(viewer);
+    const e4 = event.approved(4, message(4));
+
+    publish(e4);
+    // Nothing is written while the event is being folded in…
+    expect(viewers.map((v) => v.writes.length)).toEqual([0, 0, 0, 0, 0]);
+    await turns(1);
+    // …then one slice per turn.
+    expect(viewers.map((v) => v.writes.length)).toEqual([1, 1, 0, 0, 0]);
+    const e5 = event.removed(5, 2);
+    publish(e5);
+    await turns(10);
+
+    for (const viewer of viewers) expect(viewer.texts).toEqual([e4.json, e5.json]);
+    expect(feed.deliveryCount).toBe(10);
+  });
+
+  it('sends the events that arrive in one turn together, as one write per viewer', async () => {
+    const { feed, publish } = setup(mainState(), 1000, 2);
+    const viewers = Array.from({ length: 3 }, () => new RecordingViewer());
+    for (const viewer of viewers) feed.add(viewer);
+    const sent = [event.approved(4, message(4)), event.approved(5, message(5)), event.pinned(6, 5)];
+
+    for (const e of sent) publish(e);
+    await turns(10);
+
+    for (const viewer of viewers) {
+      expect(viewer.writes).toHaveLength(1);
+      expect(viewer.texts).toEqual(sent.map((e) => e.json));
+    }
+    expect(viewers[1]!.writes[0]).toBe(viewers[0]!.writes[0]);
+  });
+
+  it('does not send a viewer that joined after an event was queued what its snapshot already held', async () => {
+    const { feed, publish } = setup(mainState(), 1000, 1);
+    const early = [new RecordingViewer(), new RecordingViewer()];
+    for (const viewer of early) feed.add(viewer);
+    const e4 = event.approved(4, message(4));
+    const e5 = event.approved(5, message(5));
+
+    publish(e4);
+    // It connects now: its snapshot is taken at seq 4, while event 4 is still queued.
+    const late = new RecordingViewer();
+    feed.add(late);
+    expect(JSON.parse(unframe(feed.snapshotFrame())[0]!)).toMatchObject({ seq: 4 });
+    publish(e5);
+    await turns(10);
+
+    for (const viewer of early) expect(viewer.texts).toEqual([e4.json, e5.json]);
+    expect(late.texts).toEqual([e5.json]);
+  });
+
+  it('skips a viewer that left during the pass', async () => {
+    const { feed, publish } = setup(mainState(), 1000, 1);
+    const stay = new RecordingViewer();
+    const leaving = new RecordingViewer();
+    feed.add(stay);
+    const remove = feed.add(leaving);
+
+    publish(event.approved(4, message(4)));
+    await turns(1);
+    remove();
+    await turns(10);
+
+    expect(stay.texts).toHaveLength(1);
+    expect(leaving.writes).toEqual([]);
+  });
+
+  it('writes nothing after the feed is closed', async () => {
+    const { feed, feeds, publish } = setup(mainState(), 1000, 1);
+    const viewers = [new RecordingViewer(), new RecordingViewer()];
+    for (const viewer of viewers) feed.add(viewer);
+
+    publish(event.approved(4, message(4)));
+    feeds.close();
+    await turns(10);
+
+    expect(viewers.map((v) => v.writes.length)).toEqual([0, 0]);
   });
 });
 
@@ -378,7 +485,7 @@ describe('catching up after a gap in seq', () => {
     expect(viewer.texts).toEqual([e4.json, e5.json, e6.json]);
     expect(feed.seq).toBe(6);
     expect(items().map((m) => m.id)).toEqual([1, 4, 6]);
-    expect(feed.framesSince(3)?.map((f) => f.toString())).toEqual([e4.json, e5.json, e6.json]);
+    expect(feed.framesSince(3)?.flatMap(unframe)).toEqual([e4.json, e5.json, e6.json]);
   });
 
   it('sends a fresh snapshot when the reloaded log no longer reaches back to what viewers saw', () => {
@@ -390,9 +497,9 @@ describe('catching up after a gap in seq', () => {
 
     publish(e9);
 
-    expect(viewer.frames).toHaveLength(1);
+    expect(viewer.writes).toHaveLength(1);
     expect(JSON.parse(viewer.texts[0]!)).toEqual({ type: 'snapshot', epoch: EPOCH, seq: 9, wall: publicWall(), items: [message(9)] });
-    expect(viewer.frames[0]).toBe(feed.snapshotFrame());
+    expect(viewer.writes[0]).toBe(feed.snapshotFrame());
   });
 });
 
@@ -429,7 +536,7 @@ describe('the feeds of a process', () => {
     publish(event.approved(4, message(4)));
 
     expect(hub.listenerCount(wallChannel('main'))).toBe(0);
-    expect(viewer.frames).toEqual([]);
+    expect(viewer.writes).toEqual([]);
     expect(feeds.viewerCount()).toBe(0);
   });
 });
@@ -452,7 +559,9 @@ describe('the counts a feed keeps for the metrics', () => {
     publish(E7);
     expect(feed.eventCount).toBe(4);
     expect(feed.deliveryCount).toBe(2 + 3 * 2);
-    expect(viewers[0]!.frames).toHaveLength(4);
+    // The three missed events go out together, as one write per viewer.
+    expect(viewers[0]!.texts).toHaveLength(4);
+    expect(viewers[0]!.writes).toHaveLength(2);
     expect([...feeds.all()]).toEqual([feed]);
   });
 });
