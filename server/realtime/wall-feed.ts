@@ -142,9 +142,12 @@ export class WallFeed {
   }
 
   /** Adds a viewer that has already been sent everything up to the current seq. */
-  add(viewer: Viewer): () => void {
+  add(viewer: Viewer): void {
     this.viewers.set(viewer, this.state.seq);
-    return () => this.viewers.delete(viewer);
+  }
+
+  remove(viewer: Viewer): void {
+    this.viewers.delete(viewer);
   }
 
   /**

@@ -23,6 +23,7 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
    * One listener per wall, shared by all its sockets (ws calls it with the socket as `this`): a viewer that
    * never sends anything costs no closure and no work; a screen's heartbeat goes to the screen registry.
    */
+  const onViewerError = (error: Error) => app.log.debug({ err: error }, 'wall socket error');
   const screenListeners = new Map<string, (this: WebSocket, data: RawData, isBinary: boolean) => void>();
   const screenListener = (slug: string) => {
     let listener = screenListeners.get(slug);
@@ -57,6 +58,12 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
         const { slug } = request.params as SlugParams;
         if (!feeds.get(slug)) throw notFound(`Wall "${slug}"`);
       },
+      // Node ties the TCP socket to a placeholder response that @fastify/websocket made for the upgrade,
+      // and that response to the request: kept for as long as the viewer stays. Past validation, nothing is
+      // answered over HTTP any more (the upgrade is hijacked), so the socket is let go of them.
+      preHandler: async (request, reply) => {
+        if (request.ws) reply.raw.detachSocket(request.raw.socket);
+      },
     },
     (socket, request) => {
       const feed = feeds.get(request.params.slug)!;
@@ -64,11 +71,15 @@ export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
       const { since, epoch } = request.query;
       const missed = since === undefined ? null : feed.framesSince(since, epoch);
       for (const frame of missed ?? [feed.snapshotFrame()]) connection.send(frame);
-      const leave = feed.add(connection);
-      socket.once('close', leave);
+      feed.add(connection);
+      connection.group = feed;
       // Viewers mostly listen: a screen's heartbeat is recorded, anything else is ignored.
       socket.on('message', screenListener(feed.slug));
-      socket.on('error', (error) => request.log.debug({ err: error }, 'wall socket error'));
+      // @fastify/websocket's own error listener holds the Fastify request and reply (its headers, its
+      // logger…), 4 KB per viewer, more than ws itself needs for the connection: it is replaced by one
+      // function shared by every viewer. ws closes the socket after an error on its own.
+      socket.removeAllListeners('error');
+      socket.on('error', onViewerError);
     },
   );
 

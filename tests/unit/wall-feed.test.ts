@@ -334,9 +334,9 @@ describe('delivering live events to viewers', () => {
   it('stops delivering to a viewer that was removed', () => {
     const { feed, publish } = setup();
     const viewer = new RecordingViewer();
-    const remove = feed.add(viewer);
+    feed.add(viewer);
     expect(feed.viewerCount).toBe(1);
-    remove();
+    feed.remove(viewer);
     publish(event.approved(4, message(4)));
     expect(viewer.writes).toEqual([]);
     expect(feed.viewerCount).toBe(0);
@@ -345,12 +345,13 @@ describe('delivering live events to viewers', () => {
   it('lets a viewer remove itself while being delivered to without the next viewer missing the frame', () => {
     const { feed, publish } = setup();
     const removed: Buffer[] = [];
-    const remove = feed.add({
+    const leaving: Viewer = {
       send(frame) {
         removed.push(frame);
-        remove();
+        feed.remove(leaving);
       },
-    });
+    };
+    feed.add(leaving);
     const next = new RecordingViewer();
     feed.add(next);
 
@@ -444,11 +445,11 @@ describe('broadcasting to more viewers than a slice', () => {
     const stay = new RecordingViewer();
     const leaving = new RecordingViewer();
     feed.add(stay);
-    const remove = feed.add(leaving);
+    feed.add(leaving);
 
     publish(event.approved(4, message(4)));
     await turns(1);
-    remove();
+    feed.remove(leaving);
     await turns(10);
 
     expect(stay.texts).toHaveLength(1);
