@@ -36,6 +36,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { wallSocketRoutes } from './routes/wall-socket.js';
 import { screenRoutes } from './routes/screens.js';
 import { senderRoutes } from './routes/senders.js';
 import { wallImageRoutes } from './routes/wall-images.js';
@@ -63,6 +64,13 @@ export interface Limits {
   /** Web form contributions per IP per minute, all browsers together: a venue's Wi-Fi is one IP. */
   contributePerIpPerMinute: number;
 }
+
+/**
+ * How many connections may wait to be accepted. Node's default (511) overflows when a room's phones all
+ * reconnect after a network blip: the kernel then drops the surplus, and each retries a second later.
+ * Linux caps it at net.core.somaxconn (4096 on current kernels).
+ */
+export const LISTEN_BACKLOG = 4096;
 
 export interface AppOptions {
   config: Config;
@@ -275,6 +283,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(moderationRoutes);
   await app.register(senderRoutes);
   await app.register(realtimeRoutes);
+  await app.register(wallSocketRoutes);
   await app.register(screenRoutes);
   await app.register(pageRoutes);
 

@@ -1,4 +1,4 @@
-import { buildApp } from './app.js';
+import { buildApp, LISTEN_BACKLOG } from './app.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { MigrationError } from './db/migrate.js';
 import { randomToken } from './services/auth.js';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   try {
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     if (code === 'EADDRINUSE') fail(`PORT: ${config.port} is already in use; set PORT to a free port`);

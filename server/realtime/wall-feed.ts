@@ -47,6 +47,8 @@ interface Frame {
   framed: Buffer;
 }
 
+const NOTHING = Buffer.alloc(0);
+
 const toFrame = (e: { seq: number; json: string }): Frame => ({ seq: e.seq, json: e.json, framed: textFrame(Buffer.from(e.json)) });
 
 /**
@@ -66,6 +68,8 @@ export class WallFeed {
   private state: WallState;
   private ring: Frame[];
   private snapshot: Buffer | null = null;
+  /** The last frames joined for viewers resuming (`resumeFrame`), valid while the seq and epoch stay. */
+  private resume: { since: number; seq: number; epoch: string; bytes: Buffer } | null = null;
   /** Each viewer, with the seq it had when it joined: a queued event it already has is not sent again. */
   private readonly viewers = new Map<Viewer, number>();
   /** Events waiting for the pass in progress to end; `passing` while one is. */
@@ -129,14 +133,25 @@ export class WallFeed {
   }
 
   /**
-   * The frames a viewer that has seen everything up to `since` is missing, in order; null when they are
-   * not all in memory (too old, from another epoch, or from the future), in which case it needs a snapshot.
+   * What a viewer connecting with `since` is sent, as one buffer: the frames it missed written back to back,
+   * or the snapshot. Ten thousand phones resuming after the same blip ask for the same bytes: they are
+   * joined once per seq and reused, and each viewer costs one write.
    */
-  framesSince(since: number, epoch?: string): Buffer[] | null {
-    return this.since(since, epoch)?.map((frame) => frame.framed) ?? null;
+  resumeFrame(since: number | undefined, epoch?: string): Buffer {
+    const missed = since === undefined ? null : this.since(since, epoch);
+    if (missed === null) return this.snapshotFrame();
+    if (missed.length <= 1) return missed[0]?.framed ?? NOTHING;
+    const cached = this.resume;
+    if (cached && cached.since === since && cached.seq === this.state.seq && cached.epoch === this.state.epoch) return cached.bytes;
+    const bytes = joined(missed);
+    this.resume = { since: since!, seq: this.state.seq, epoch: this.state.epoch, bytes };
+    return bytes;
   }
 
-  /** The same events as `framesSince`, as JSON, for the HTTP fallback. */
+  /**
+   * The events a viewer that has seen everything up to `since` is missing, as JSON, in order, for the HTTP
+   * fallback; null when they are not all in memory (too old, from another epoch, or from the future).
+   */
   eventsSince(since: number, epoch?: string): string[] | null {
     return this.since(since, epoch)?.map((frame) => frame.json) ?? null;
   }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { RawData, WebSocket } from 'ws';
 import { toModeratorMessage } from '../domain/views.js';
 import { forbidden, notFound } from '../errors.js';
 import { originAllowed, requireRole } from '../plugins/auth.js';
@@ -14,78 +13,24 @@ const SESSION_SWEEP_MS = 2000;
 const EVENTS_PAGE = 1000;
 
 /**
- * The wall socket, its HTTP fallback, and the moderator socket with its presence and claims. Handlers
- * attach everything synchronously (no await before the socket is wired), so no frame can be missed.
+ * The wall's HTTP fallback, and the moderator socket with its presence and claims (the wall socket is in
+ * wall-socket.ts). Handlers attach everything synchronously (no await before the socket is wired), so no
+ * frame can be missed.
  */
 export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
-  const { feeds, repos, hub, sockets, screens, config, now } = app.toile;
-  /**
-   * One listener per wall, shared by all its sockets (ws calls it with the socket as `this`): a viewer that
-   * never sends anything costs no closure and no work; a screen's heartbeat goes to the screen registry.
-   */
-  const onViewerError = (error: Error) => app.log.debug({ err: error }, 'wall socket error');
-  const screenListeners = new Map<string, (this: WebSocket, data: RawData, isBinary: boolean) => void>();
-  const screenListener = (slug: string) => {
-    let listener = screenListeners.get(slug);
-    if (!listener) {
-      listener = function onScreenFrame(this: WebSocket, data: RawData, isBinary: boolean) {
-        screens.receive(slug, this, data, isBinary);
-      };
-      screenListeners.set(slug, listener);
-    }
-    return listener;
-  };
+  const { feeds, repos, hub, sockets, config, now } = app.toile;
   // Presence is this process's own, like the sockets it describes; cluster mode will carry it over the bus
   // (see realtime/presence.ts).
   const presence = new Presence();
   /** The session behind each moderator seat (undefined for an API token), for the sweep below. */
   const seated = new Map<Seat, string | undefined>();
 
-  // Public, from any origin (a `<toile-wall>` embed on an event's site opens it): it carries no cookie-backed
-  // power, unlike the moderator socket below, which checks the Origin.
-  app.get<{ Params: SlugParams; Querystring: { since?: number; epoch?: string } }>(
-    '/ws/walls/:slug',
-    {
-      websocket: true,
-      schema: {
-        params: slugParams,
-        querystring: {
-          type: 'object',
-          properties: { since: { type: 'integer', minimum: 0 }, epoch: { type: 'string', maxLength: 64 } },
-        },
-      },
-      preValidation: async (request) => {
-        const { slug } = request.params as SlugParams;
-        if (!feeds.get(slug)) throw notFound(`Wall "${slug}"`);
-      },
-      // Node ties the TCP socket to a placeholder response that @fastify/websocket made for the upgrade,
-      // and that response to the request: kept for as long as the viewer stays. Past validation, nothing is
-      // answered over HTTP any more (the upgrade is hijacked), so the socket is let go of them.
-      preHandler: async (request, reply) => {
-        if (request.ws) reply.raw.detachSocket(request.raw.socket);
-      },
-    },
-    (socket, request) => {
-      const feed = feeds.get(request.params.slug)!;
-      const connection = sockets.add(socket, request.raw.socket);
-      const { since, epoch } = request.query;
-      const missed = since === undefined ? null : feed.framesSince(since, epoch);
-      for (const frame of missed ?? [feed.snapshotFrame()]) connection.send(frame);
-      feed.add(connection);
-      connection.group = feed;
-      // Viewers mostly listen: a screen's heartbeat is recorded, anything else is ignored.
-      socket.on('message', screenListener(feed.slug));
-      // @fastify/websocket's own error listener holds the Fastify request and reply (its headers, its
-      // logger…), 4 KB per viewer, more than ws itself needs for the connection: it is replaced by one
-      // function shared by every viewer. ws closes the socket after an error on its own.
-      socket.removeAllListeners('error');
-      socket.on('error', onViewerError);
-    },
-  );
-
   app.get<{ Params: SlugParams; Querystring: { since: number; epoch?: string } }>(
     '/api/walls/:slug/events',
     {
+      // Polled every few seconds by every viewer without WebSockets: viewers are counted by the metrics, and
+      // only what goes wrong with them is logged.
+      logLevel: 'warn',
       schema: {
         params: slugParams,
         querystring: {

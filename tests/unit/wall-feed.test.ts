@@ -239,45 +239,54 @@ describe('folding wall events into the live state', () => {
   });
 });
 
-describe('resuming a viewer with framesSince', () => {
-  it('returns exactly the frames the viewer missed, in order', () => {
+describe('resuming a viewer with since', () => {
+  const isSnapshot = (bytes: Buffer) => unframe(bytes).length === 1 && JSON.parse(unframe(bytes)[0]!).type === 'snapshot';
+
+  it('sends exactly the frames the viewer missed, in order, in one buffer', () => {
     const { feed, publish } = setup();
-    publish(event.approved(4, message(4)));
-    expect(feed.framesSince(1)?.flatMap(unframe)).toEqual([E2.json, E3.json, event.approved(4, message(4)).json]);
-    expect(feed.framesSince(3, EPOCH)?.flatMap(unframe)).toEqual([event.approved(4, message(4)).json]);
+    const e4 = event.approved(4, message(4));
+    publish(e4);
+    expect(unframe(feed.resumeFrame(1))).toEqual([E2.json, E3.json, e4.json]);
+    expect(unframe(feed.resumeFrame(3, EPOCH))).toEqual([e4.json]);
+    expect(feed.eventsSince(1)).toEqual([E2.json, E3.json, e4.json]);
   });
 
-  it('returns nothing to send when the viewer is up to date', () => {
+  it('hands everyone resuming from the same seq the same bytes, until the next event', () => {
+    const { feed, publish } = setup();
+    const first = feed.resumeFrame(1);
+    expect(feed.resumeFrame(1)).toBe(first);
+    const e4 = event.approved(4, message(4));
+    publish(e4);
+    const next = feed.resumeFrame(1);
+    expect(next).not.toBe(first);
+    expect(unframe(next)).toEqual([E2.json, E3.json, e4.json]);
+  });
+
+  it('sends nothing when the viewer is up to date', () => {
     const { feed } = setup();
-    expect(feed.framesSince(3)).toEqual([]);
+    expect(feed.resumeFrame(3).length).toBe(0);
+    expect(feed.eventsSince(3)).toEqual([]);
   });
 
-  it('returns null when the missed frames are older than the ring holds', () => {
+  it('sends a snapshot when the missed frames are older than the ring holds', () => {
     const { feed, publish } = setup(mainState(), 3);
     publish(event.approved(4, message(4)));
     publish(event.approved(5, message(5)));
     // The ring now holds seq 3, 4 and 5 only.
-    expect(feed.framesSince(2)?.length).toBe(3);
-    expect(feed.framesSince(1)).toBeNull();
-    expect(feed.framesSince(0)).toBeNull();
+    expect(unframe(feed.resumeFrame(2))).toHaveLength(3);
+    expect(isSnapshot(feed.resumeFrame(1))).toBe(true);
+    expect(isSnapshot(feed.resumeFrame(0))).toBe(true);
+    expect(feed.eventsSince(1)).toBeNull();
   });
 
-  it('returns null for a seq from the future', () => {
+  it('sends a snapshot for a seq from the future, from another epoch (a restored database), or that is not a whole number', () => {
     const { feed } = setup();
-    expect(feed.framesSince(4)).toBeNull();
-  });
-
-  it('returns null for a seq from another epoch, such as a restored database', () => {
-    const { feed } = setup();
-    expect(feed.framesSince(1, 'epoch-b')).toBeNull();
-    expect(feed.framesSince(1, EPOCH)).not.toBeNull();
-  });
-
-  it('returns null for a seq that is negative or not a whole number', () => {
-    const { feed } = setup();
-    expect(feed.framesSince(-1)).toBeNull();
-    expect(feed.framesSince(1.5)).toBeNull();
-    expect(feed.framesSince(Number.NaN)).toBeNull();
+    expect(isSnapshot(feed.resumeFrame(4))).toBe(true);
+    expect(isSnapshot(feed.resumeFrame(1, 'epoch-b'))).toBe(true);
+    expect(isSnapshot(feed.resumeFrame(1, EPOCH))).toBe(false);
+    for (const since of [-1, 1.5, Number.NaN]) expect(isSnapshot(feed.resumeFrame(since))).toBe(true);
+    expect(isSnapshot(feed.resumeFrame(undefined))).toBe(true);
+    expect(feed.eventsSince(4)).toBeNull();
   });
 });
 
@@ -297,7 +306,7 @@ describe('delivering live events to viewers', () => {
       expect(viewer.writes[0]).toBe(frame);
     }
     // A viewer resuming later is served the same bytes from the ring.
-    expect(feed.framesSince(3)?.[0]).toBe(frame);
+    expect(feed.resumeFrame(3)).toBe(frame);
   });
 
   it('delivers events in seq order', () => {
@@ -486,7 +495,7 @@ describe('catching up after a gap in seq', () => {
     expect(viewer.texts).toEqual([e4.json, e5.json, e6.json]);
     expect(feed.seq).toBe(6);
     expect(items().map((m) => m.id)).toEqual([1, 4, 6]);
-    expect(feed.framesSince(3)?.flatMap(unframe)).toEqual([e4.json, e5.json, e6.json]);
+    expect(feed.eventsSince(3)).toEqual([e4.json, e5.json, e6.json]);
   });
 
   it('sends a fresh snapshot when the reloaded log no longer reaches back to what viewers saw', () => {
