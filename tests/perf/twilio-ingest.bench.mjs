@@ -18,6 +18,7 @@ import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeResults } from './lib/report.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -344,7 +345,8 @@ async function orchestrate() {
       (toile.exhausted ? '; the pre-signed messages ran out before the window ended' : ''),
     `twilio-ingest: ${ratio.toFixed(2)}× bare node:http (goal ≥ ${GOAL}×) ${pass ? 'PASS' : 'FAIL'}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const file = writeResults(ROOT, 'twilio-ingest', { goals: { ratio: GOAL }, concurrency, warmupMs, durationMs, rounds, median: { bare, toile, stored, ratio }, consistent });
+  process.stdout.write(`${lines.join('\n')}\nresults: ${file}\n`);
   return pass ? 0 : 1;
 }
 

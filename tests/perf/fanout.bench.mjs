@@ -1,0 +1,181 @@
+// Benchmark: fan-out of approved messages to N wall viewers (1,000, 5,000, 10,000), Toile against a bare
+// `ws` server broadcasting the same bytes pre-framed (DESIGN.md, "Scale and speed"). Goals: deliveries per
+// server CPU-second ≥ 0.8× the baseline's, and p99 approve → last viewer ≤ 200 ms at 10,000 viewers and
+// one approval a second.
+//
+// Three processes: this one orchestrates; the server (Toile's compiled app on a fresh SQLite file, or the
+// baseline) is pinned to one core; the load generator (raw-socket viewers that only count frames, and the
+// approvals, so that "approved at" and "received at" are read from one clock) to the other.
+// For each N, two phases on the same viewers:
+//   load: M = BENCH_DELIVERIES_PER_SECOND / N approvals a second (50,000 deliveries a second asked for),
+//         server CPU measured over the phase → deliveries per CPU-second;
+//   latency: one approval a second for BENCH_LATENCY_SECONDS → approve (the moderator's HTTP request sent)
+//         to receipt at the last viewer (one figure per approval), and at each viewer (per delivery).
+// Toile gets real approvals (POST /api/messages/:id/approve with a bearer token, a SQLite commit each);
+// the baseline gets `POST /broadcast` with an event of the same shape and size.
+//
+// Knobs: BENCH_VIEWERS (1000,5000,10000), BENCH_SECONDS (load phase, 8), BENCH_LATENCY_SECONDS (15),
+// BENCH_DELIVERIES_PER_SECOND (50000), BENCH_CPU_PROF_DIR (V8 CPU profiles of the server processes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Approver, atRate, bareEvent } from './lib/approver.mjs';
+import { cpuShare, serve, start } from './lib/processes.mjs';
+import { describeMachine, knob, listKnob, number, table, writeResults } from './lib/report.mjs';
+import { startBare, startToile, WALL } from './lib/servers.mjs';
+import { sleep, ViewerPool } from './lib/viewers.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const GOAL_RATIO = 0.8;
+const GOAL_P99_MS = 200;
+const WARMUP_EVENTS = 5;
+
+// ---------------------------------------------------------------------------------------------------
+// The load generator's process.
+
+function generator() {
+  let pool;
+  let approver;
+  let bareSeq = 0;
+  serve({
+    async connect({ url, count, kind }) {
+      pool = new ViewerPool(url, kind === 'toile' ? `/ws/walls/${WALL}` : '/');
+      return pool.connect(count, { firstFrame: kind === 'toile' });
+    },
+    /** Sends `ids.length` approvals at `perSecond`, then waits until every viewer has each, or 5 s more. */
+    async run({ url, kind, token, ids, perSecond, eventBytes }) {
+      approver ??= new Approver(url, { token });
+      pool.resetMeasurements();
+      const cpuFrom = process.cpuUsage();
+      const started = performance.now();
+      await atRate(ids.length, perSecond, (i) => {
+        const id = ids[i];
+        pool.sent(id);
+        return kind === 'toile' ? approver.approve(id) : approver.broadcast(bareEvent(++bareSeq, id, eventBytes));
+      });
+      const deadline = performance.now() + 5000;
+      const complete = () => pool.events.size === ids.length && [...pool.events.values()].every((e) => e.count === pool.size);
+      while (!complete() && performance.now() < deadline) await sleep(5);
+      const cpu = process.cpuUsage(cpuFrom);
+      return {
+        ...pool.latencies(),
+        eventBytes: pool.eventBytes,
+        seconds: (performance.now() - started) / 1000,
+        generatorCpu: (cpu.user + cpu.system) / 1000 / (performance.now() - started),
+      };
+    },
+    close() {
+      pool?.close();
+      approver?.close();
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server's process.
+
+async function server(kind, dataDir) {
+  const { handlers } = kind === 'toile' ? await startToile({ root: ROOT, dataDir }) : await startBare();
+  serve(handlers);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Orchestrator.
+
+async function measure(kind, viewers, { seconds, latencySeconds, deliveriesPerSecond, eventBytes }) {
+  const dataDir = kind === 'toile' ? mkdtempSync(join(tmpdir(), 'toile-bench-')) : '';
+  const serverProcess = start(SELF, ['server', kind, dataDir], { core: 0, execArgv: ['--expose-gc'] });
+  const generatorProcess = start(SELF, ['generator'], { core: 1 });
+  try {
+    const info = await serverProcess.call('info');
+    const loadRate = Math.max(1, Math.round(deliveriesPerSecond / viewers));
+    const loadEvents = Math.max(10, Math.round(loadRate * seconds));
+    const latencyEvents = Math.max(5, Math.round(latencySeconds));
+    const total = WARMUP_EVENTS + loadEvents + latencyEvents;
+    const ids = kind === 'toile' ? await serverProcess.call('seed', { count: total }) : Array.from({ length: total }, (_, i) => i + 1);
+    const connected = await generatorProcess.call('connect', { url: info.url, count: viewers, kind });
+    const common = { url: info.url, kind, token: info.token, eventBytes };
+    const warmup = await generatorProcess.call('run', { ...common, ids: ids.slice(0, WARMUP_EVENTS), perSecond: 5 });
+
+    const cpuFrom = await serverProcess.call('cpu');
+    const load = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS, WARMUP_EVENTS + loadEvents), perSecond: loadRate });
+    const cpuTo = await serverProcess.call('cpu');
+    await sleep(500);
+    const latency = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS + loadEvents), perSecond: 1 });
+
+    const serverCpuSeconds = (cpuTo.micros - cpuFrom.micros) / 1e6;
+    return {
+      kind,
+      viewers,
+      connected,
+      loadRate,
+      eventBytes: warmup.eventBytes,
+      load: { ...load, serverCpu: cpuShare(cpuFrom, cpuTo), deliveriesPerCpuSecond: load.deliveries / serverCpuSeconds },
+      latency,
+      pinned: serverProcess.pinned && generatorProcess.pinned,
+    };
+  } finally {
+    await generatorProcess.call('close').catch(() => undefined);
+    await serverProcess.call('close').catch(() => undefined);
+    await Promise.all([serverProcess.stop(), generatorProcess.stop()]);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function orchestrate() {
+  const viewerCounts = listKnob('BENCH_VIEWERS', [1000, 5000, 10000]);
+  const seconds = knob('BENCH_SECONDS', 8);
+  const latencySeconds = knob('BENCH_LATENCY_SECONDS', 15);
+  const deliveriesPerSecond = knob('BENCH_DELIVERIES_PER_SECOND', 50_000);
+  const runs = [];
+  for (const viewers of viewerCounts) {
+    const toile = await measure('toile', viewers, { seconds, latencySeconds, deliveriesPerSecond });
+    // The baseline broadcasts events of the size Toile's were in this run.
+    const bare = await measure('bare', viewers, { seconds, latencySeconds, deliveriesPerSecond, eventBytes: toile.eventBytes });
+    runs.push({ viewers, toile, bare, ratio: toile.load.deliveriesPerCpuSecond / bare.load.deliveriesPerCpuSecond });
+  }
+
+  const ms = (value) => number(value, 1);
+  const rows = [['viewers', 'server', 'approvals/s', 'deliveries/CPU-s', 'server CPU', 'load: last p50/p99 ms', '1/s: last p50/p99/max ms', '1/s: each p50/p99 ms', 'missing']];
+  for (const run of runs) {
+    for (const result of [run.bare, run.toile]) {
+      rows.push([
+        number(run.viewers),
+        result.kind === 'toile' ? 'Toile' : 'bare ws, pre-framed',
+        number(result.loadRate),
+        number(result.load.deliveriesPerCpuSecond),
+        `${Math.round(result.load.serverCpu * 100)}%`,
+        `${ms(result.load.toLast.p50)} / ${ms(result.load.toLast.p99)}`,
+        `${ms(result.latency.toLast.p50)} / ${ms(result.latency.toLast.p99)} / ${ms(result.latency.toLast.max)}`,
+        `${ms(result.latency.perDelivery.p50)} / ${ms(result.latency.perDelivery.p99)}`,
+        String(result.load.incomplete + result.latency.incomplete),
+      ]);
+    }
+  }
+  const largest = runs[runs.length - 1];
+  const ratioPass = runs.every((run) => run.ratio >= GOAL_RATIO);
+  const latencyPass = largest.viewers < 10_000 || largest.toile.latency.toLast.p99 <= GOAL_P99_MS;
+  const complete = runs.every((run) => run.toile.load.incomplete + run.toile.latency.incomplete === 0 && run.toile.connected.failed === 0);
+  const lines = [
+    'fan-out: approved messages to N wall viewers vs a bare ws broadcast of the same bytes, pre-framed',
+    `${describeMachine()}; server and load generator ${largest.toile.pinned ? 'pinned to separate cores' : 'not pinned'}; ` +
+      `load phase ${seconds} s, latency phase ${latencySeconds} s; events of ${largest.toile.eventBytes} bytes`,
+    '"last": approve → the last viewer has it, one figure per approval; "each": approve → each viewer, one per delivery',
+    '',
+    table(rows),
+    '',
+    `ratios (deliveries per server CPU-second, Toile / bare): ${runs.map((run) => `${number(run.viewers)}: ${run.ratio.toFixed(2)}×`).join(', ')} (goal ≥ ${GOAL_RATIO}×) ${ratioPass ? 'PASS' : 'FAIL'}`,
+    `p99 approve → last viewer at ${number(largest.viewers)} viewers, 1 approval/s: ${ms(largest.toile.latency.toLast.p99)} ms (goal ≤ ${GOAL_P99_MS} ms) ${latencyPass ? 'PASS' : 'FAIL'}`,
+    complete ? 'every viewer received every approval' : 'MISSING deliveries or failed connections (see the table)',
+  ];
+  const file = writeResults(ROOT, 'fanout', { goals: { ratio: GOAL_RATIO, p99Ms: GOAL_P99_MS }, runs });
+  process.stdout.write(`${lines.join('\n')}\nresults: ${file}\n`);
+  return ratioPass && latencyPass && complete ? 0 : 1;
+}
+
+const role = process.argv[2];
+if (role === 'server') await server(process.argv[3], process.argv[4]);
+else if (role === 'generator') generator();
+else process.exitCode = await orchestrate();
