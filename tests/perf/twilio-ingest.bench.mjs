@@ -18,6 +18,7 @@ import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pin } from './lib/processes.mjs';
 import { writeResults } from './lib/report.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -229,6 +230,8 @@ async function run(kind, dataDir, load) {
   const server = fork(SELF, ['server', kind, dataDir ?? ''], { execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url } = await once(server, (m) => typeof m?.url === 'string');
   const generator = fork(SELF, ['load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Each on a core of its own where the machine has two, as in the other benchmarks.
+  const pinned = pin(server.pid, 0) && pin(generator.pid, 1);
 
   // The server's CPU time is sampled when the measured window opens and when it closes.
   const samples = [];
@@ -244,6 +247,7 @@ async function run(kind, dataDir, load) {
   const [from, to] = await Promise.all(samples);
   const used = to.cpu.user - from.cpu.user + (to.cpu.system - from.cpu.system);
   result.serverCpuShare = used / 1000 / (to.at - from.at);
+  result.pinned = pinned;
 
   server.send('close');
   await Promise.all([exited(server), exited(generator)]);
@@ -335,7 +339,8 @@ async function orchestrate() {
   const lines = [
     'signed Twilio webhooks stored per second vs a bare node:http hello-world',
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}; ${concurrency} keep-alive connections, ` +
-      `${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured per run; server and load generator in separate processes`,
+      `${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured per run; server and load generator in separate processes` +
+      (toile.pinned ? ', pinned to separate cores' : ''),
     `${roundCount} rounds (baseline, then Toile), ratios ${rounds.map((round) => `${round.ratio.toFixed(2)}×`).join(', ')}; the median round:`,
     '',
     ...rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('   ')),

@@ -251,7 +251,10 @@ export class ViewerPool {
     this.closed += 1;
   }
 
-  /** Per message: approve → first and last viewer; per delivery: approve → that viewer. */
+  /**
+   * Per message: approve → the last viewer (summarized, and the samples, to pool several runs); per
+   * delivery: approve → that viewer.
+   */
   latencies(viewers = this.viewers.length) {
     const toLast = [];
     let incomplete = 0;
@@ -260,7 +263,13 @@ export class ViewerPool {
       toLast.push(event.last - event.sentAt);
     }
     incomplete += [...this.sentAt.keys()].filter((id) => !this.events.has(id)).length;
-    return { toLast: summarize(toLast), perDelivery: summarize(this.deliveryLatencies), incomplete, deliveries: this.deliveryLatencies.length };
+    return {
+      toLast: summarize(toLast),
+      toLastSamples: toLast,
+      perDelivery: summarize(this.deliveryLatencies),
+      incomplete,
+      deliveries: this.deliveryLatencies.length,
+    };
   }
 
   /** Forgets what was measured, keeping the viewers. */
