@@ -20,14 +20,12 @@
 // Knobs: BENCH_VIEWERS (1000,5000,10000), BENCH_ROUNDS (3), BENCH_SECONDS (load phase, 6),
 // BENCH_LATENCY_SECONDS (10), BENCH_DELIVERIES_PER_SECOND (50000), BENCH_CPU_PROF_DIR (V8 CPU profiles of
 // the server processes).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Approver, atRate, bareEvent } from './lib/approver.mjs';
-import { cpuShare, serve, start } from './lib/processes.mjs';
+import { cpuShare, serve } from './lib/processes.mjs';
+import { playRole, withProcesses } from './lib/roles.mjs';
 import { describeMachine, knob, listKnob, number, table, writeResults } from './lib/report.mjs';
-import { startBare, startToile, WALL } from './lib/servers.mjs';
+import { WALL } from './lib/servers.mjs';
 import { sleep, summarize, ViewerPool } from './lib/viewers.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,54 +76,42 @@ function generator() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The server's process.
-
-async function server(kind, dataDir) {
-  const { handlers } = kind === 'toile' ? await startToile({ root: ROOT, dataDir }) : await startBare();
-  serve(handlers);
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Orchestrator.
 
-async function measure(kind, viewers, { seconds, latencySeconds, deliveriesPerSecond, eventBytes }) {
-  const dataDir = kind === 'toile' ? mkdtempSync(join(tmpdir(), 'toile-bench-')) : '';
-  const serverProcess = start(SELF, ['server', kind, dataDir], { core: 0, execArgv: ['--expose-gc'] });
-  const generatorProcess = start(SELF, ['generator'], { core: 1 });
-  try {
-    const info = await serverProcess.call('info');
-    const loadRate = Math.max(1, Math.round(deliveriesPerSecond / viewers));
-    const loadEvents = Math.max(10, Math.round(loadRate * seconds));
-    const latencyEvents = Math.max(5, Math.round(latencySeconds));
-    const total = WARMUP_EVENTS + loadEvents + latencyEvents;
-    const ids = kind === 'toile' ? await serverProcess.call('seed', { count: total }) : Array.from({ length: total }, (_, i) => i + 1);
-    const connected = await generatorProcess.call('connect', { url: info.url, count: viewers, kind });
-    const common = { url: info.url, kind, token: info.token, eventBytes };
-    const warmup = await generatorProcess.call('run', { ...common, ids: ids.slice(0, WARMUP_EVENTS), perSecond: 5 });
+function measure(kind, viewers, { seconds, latencySeconds, deliveriesPerSecond, eventBytes }) {
+  return withProcesses(
+    SELF,
+    kind,
+    async (serverProcess, generatorProcess) => {
+      const info = await serverProcess.call('info');
+      const loadRate = Math.max(1, Math.round(deliveriesPerSecond / viewers));
+      const loadEvents = Math.max(10, Math.round(loadRate * seconds));
+      const latencyEvents = Math.max(5, Math.round(latencySeconds));
+      const total = WARMUP_EVENTS + loadEvents + latencyEvents;
+      const ids = kind === 'toile' ? await serverProcess.call('seed', { count: total }) : Array.from({ length: total }, (_, i) => i + 1);
+      const connected = await generatorProcess.call('connect', { url: info.url, count: viewers, kind });
+      const common = { url: info.url, kind, token: info.token, eventBytes };
+      const warmup = await generatorProcess.call('run', { ...common, ids: ids.slice(0, WARMUP_EVENTS), perSecond: 5 });
 
-    const cpuFrom = await serverProcess.call('cpu');
-    const load = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS, WARMUP_EVENTS + loadEvents), perSecond: loadRate });
-    const cpuTo = await serverProcess.call('cpu');
-    await sleep(500);
-    const latency = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS + loadEvents), perSecond: 1 });
+      const cpuFrom = await serverProcess.call('cpu');
+      const load = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS, WARMUP_EVENTS + loadEvents), perSecond: loadRate });
+      const cpuTo = await serverProcess.call('cpu');
+      await sleep(500);
+      const latency = await generatorProcess.call('run', { ...common, ids: ids.slice(WARMUP_EVENTS + loadEvents), perSecond: 1 });
 
-    const serverCpuSeconds = (cpuTo.micros - cpuFrom.micros) / 1e6;
-    return {
-      kind,
-      viewers,
-      connected,
-      loadRate,
-      eventBytes: warmup.eventBytes,
-      load: { ...load, serverCpu: cpuShare(cpuFrom, cpuTo), deliveriesPerCpuSecond: load.deliveries / serverCpuSeconds },
-      latency,
-      pinned: serverProcess.pinned && generatorProcess.pinned,
-    };
-  } finally {
-    await generatorProcess.call('close').catch(() => undefined);
-    await serverProcess.call('close').catch(() => undefined);
-    await Promise.all([serverProcess.stop(), generatorProcess.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+      const serverCpuSeconds = (cpuTo.micros - cpuFrom.micros) / 1e6;
+      return {
+        kind,
+        viewers,
+        connected,
+        loadRate,
+        eventBytes: warmup.eventBytes,
+        load: { ...load, serverCpu: cpuShare(cpuFrom, cpuTo), deliveriesPerCpuSecond: load.deliveries / serverCpuSeconds },
+        latency,
+      };
+    },
+    { execArgv: ['--expose-gc'] },
+  );
 }
 
 /** The middle value (the lower of the two middle ones for an even count). */
@@ -202,7 +188,4 @@ async function orchestrate() {
   return ratioPass && latencyPass && complete ? 0 : 1;
 }
 
-const role = process.argv[2];
-if (role === 'server') await server(process.argv[3], process.argv[4]);
-else if (role === 'generator') generator();
-else process.exitCode = await orchestrate();
+await playRole(SELF, { generator, orchestrate });

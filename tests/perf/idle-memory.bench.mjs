@@ -14,13 +14,11 @@
 // The server's own count of connected viewers shows that all N were held when the memory was read.
 //
 // Knobs: BENCH_VIEWERS (10000), BENCH_SETTLE_MS (pause before the second reading, 1000).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, start } from './lib/processes.mjs';
+import { serve } from './lib/processes.mjs';
+import { playRole, withProcesses } from './lib/roles.mjs';
 import { describeMachine, knob, number, table, writeResults } from './lib/report.mjs';
-import { startBare, startToile, WALL } from './lib/servers.mjs';
+import { WALL } from './lib/servers.mjs';
 import { sleep, ViewerPool } from './lib/viewers.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,45 +43,33 @@ function generator() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The server's process.
-
-async function server(kind, dataDir) {
-  const { handlers } = kind === 'toile' ? await startToile({ root: ROOT, dataDir }) : await startBare();
-  serve(handlers);
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Orchestrator.
 
 const heap = (memory) => memory.heapUsed + memory.external;
 
-async function measure(kind, viewers, { settleMs }) {
-  const dataDir = kind === 'toile' ? mkdtempSync(join(tmpdir(), 'toile-bench-')) : '';
-  const serverProcess = start(SELF, ['server', kind, dataDir], { core: 0, execArgv: ['--expose-gc'] });
-  const generatorProcess = start(SELF, ['generator'], { core: 1 });
-  try {
-    const info = await serverProcess.call('info');
-    const before = await serverProcess.call('memory');
-    const connected = await generatorProcess.call('connect', { url: info.url, count: viewers, kind });
-    await sleep(settleMs);
-    const after = await serverProcess.call('memory');
-    const held = await serverProcess.call('viewers');
-    return {
-      kind,
-      viewers,
-      connected,
-      held,
-      before,
-      after,
-      perViewer: { rss: (after.rss - before.rss) / viewers, heap: (heap(after) - heap(before)) / viewers },
-      pinned: serverProcess.pinned && generatorProcess.pinned,
-    };
-  } finally {
-    await generatorProcess.call('close').catch(() => undefined);
-    await serverProcess.call('close').catch(() => undefined);
-    await Promise.all([serverProcess.stop(), generatorProcess.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+function measure(kind, viewers, { settleMs }) {
+  return withProcesses(
+    SELF,
+    kind,
+    async (serverProcess, generatorProcess) => {
+      const info = await serverProcess.call('info');
+      const before = await serverProcess.call('memory');
+      const connected = await generatorProcess.call('connect', { url: info.url, count: viewers, kind });
+      await sleep(settleMs);
+      const after = await serverProcess.call('memory');
+      const held = await serverProcess.call('viewers');
+      return {
+        kind,
+        viewers,
+        connected,
+        held,
+        before,
+        after,
+        perViewer: { rss: (after.rss - before.rss) / viewers, heap: (heap(after) - heap(before)) / viewers },
+      };
+    },
+    { execArgv: ['--expose-gc'] },
+  );
 }
 
 async function orchestrate() {
@@ -122,7 +108,4 @@ async function orchestrate() {
   return pass && complete ? 0 : 1;
 }
 
-const role = process.argv[2];
-if (role === 'server') await server(process.argv[3], process.argv[4]);
-else if (role === 'generator') generator();
-else process.exitCode = await orchestrate();
+await playRole(SELF, { generator, orchestrate });

@@ -19,14 +19,12 @@
 // reconnect (a viewer sent a snapshot instead would have one), and none may have failed to connect.
 //
 // Knobs: BENCH_VIEWERS (10000), BENCH_CONCURRENCY (handshakes in flight during the storm; all by default).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Approver, bareEvent } from './lib/approver.mjs';
-import { serve, start } from './lib/processes.mjs';
+import { serve } from './lib/processes.mjs';
+import { playRole, withProcesses } from './lib/roles.mjs';
 import { describeMachine, knob, number, table, writeResults } from './lib/report.mjs';
-import { startBare, startToile, WALL } from './lib/servers.mjs';
+import { WALL } from './lib/servers.mjs';
 import { sleep, ViewerPool } from './lib/viewers.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,14 +81,6 @@ function generator() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The server's process.
-
-async function server(kind, dataDir) {
-  const { handlers } = kind === 'toile' ? await startToile({ root: ROOT, dataDir }) : await startBare();
-  serve(handlers);
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Orchestrator.
 
 /** The wall's latest seq, from the public events endpoint. */
@@ -99,45 +89,40 @@ async function wallSeq(url) {
   return (await response.json()).latestSeq;
 }
 
-async function measure(kind, viewers, { concurrency, eventBytes }) {
-  const dataDir = kind === 'toile' ? mkdtempSync(join(tmpdir(), 'toile-bench-')) : '';
-  const serverProcess = start(SELF, ['server', kind, dataDir], { core: 0 });
-  const generatorProcess = start(SELF, ['generator'], { core: 1 });
-  try {
-    const info = await serverProcess.call('info');
-    const ids = kind === 'toile' ? await serverProcess.call('seed', { count: MISSED }) : [];
-    const connected = await generatorProcess.call('connect', { url: info.url, token: info.token, count: viewers, kind });
-    // Toile's viewers all start from the snapshot's seq; the baseline's have none and start from 0.
-    const from = kind === 'toile' ? connected.seqs[0] : 0;
-    await generatorProcess.call('drop');
-    if (kind === 'toile') {
-      await generatorProcess.call('approve', { ids });
-      // Approved is committed; the wall's feed must have the events too before the storm starts.
-      const deadline = performance.now() + 5000;
-      while ((await wallSeq(info.url)) < from + MISSED && performance.now() < deadline) await sleep(10);
-    } else {
-      await serverProcess.call('greet', { frames: Array.from({ length: MISSED }, (_, i) => bareEvent(from + i + 1, i + 1, eventBytes)) });
-    }
-    const cpuFrom = await serverProcess.call('cpu');
-    const storm = await generatorProcess.call('storm', { seq: from + MISSED, concurrency });
-    const cpuTo = await serverProcess.call('cpu');
-    // The server's CPU time per reconnection: steadier than the elapsed time, which the generator bounds too.
-    storm.serverMicrosPerViewer = (cpuTo.micros - cpuFrom.micros) / viewers;
-    return {
-      kind,
-      viewers,
-      connected,
-      from,
-      storm,
-      held: await serverProcess.call('viewers'),
-      pinned: serverProcess.pinned && generatorProcess.pinned,
-    };
-  } finally {
-    await generatorProcess.call('close').catch(() => undefined);
-    await serverProcess.call('close').catch(() => undefined);
-    await Promise.all([serverProcess.stop(), generatorProcess.stop()]);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+function measure(kind, viewers, { concurrency, eventBytes }) {
+  return withProcesses(
+    SELF,
+    kind,
+    async (serverProcess, generatorProcess) => {
+      const info = await serverProcess.call('info');
+      const ids = kind === 'toile' ? await serverProcess.call('seed', { count: MISSED }) : [];
+      const connected = await generatorProcess.call('connect', { url: info.url, token: info.token, count: viewers, kind });
+      // Toile's viewers all start from the snapshot's seq; the baseline's have none and start from 0.
+      const from = kind === 'toile' ? connected.seqs[0] : 0;
+      await generatorProcess.call('drop');
+      if (kind === 'toile') {
+        await generatorProcess.call('approve', { ids });
+        // Approved is committed; the wall's feed must have the events too before the storm starts.
+        const deadline = performance.now() + 5000;
+        while ((await wallSeq(info.url)) < from + MISSED && performance.now() < deadline) await sleep(10);
+      } else {
+        await serverProcess.call('greet', { frames: Array.from({ length: MISSED }, (_, i) => bareEvent(from + i + 1, i + 1, eventBytes)) });
+      }
+      const cpuFrom = await serverProcess.call('cpu');
+      const storm = await generatorProcess.call('storm', { seq: from + MISSED, concurrency });
+      const cpuTo = await serverProcess.call('cpu');
+      // The server's CPU time per reconnection: steadier than the elapsed time, which the generator bounds too.
+      storm.serverMicrosPerViewer = (cpuTo.micros - cpuFrom.micros) / viewers;
+      return {
+        kind,
+        viewers,
+        connected,
+        from,
+        storm,
+        held: await serverProcess.call('viewers'),
+      };
+    },
+  );
 }
 
 async function orchestrate() {
@@ -186,7 +171,4 @@ async function orchestrate() {
   return timePass && complete && oneStart ? 0 : 1;
 }
 
-const role = process.argv[2];
-if (role === 'server') await server(process.argv[3], process.argv[4]);
-else if (role === 'generator') generator();
-else process.exitCode = await orchestrate();
+await playRole(SELF, { generator, orchestrate });

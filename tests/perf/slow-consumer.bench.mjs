@@ -19,14 +19,12 @@
 // server's viewer count and the metric tell it.
 //
 // Knobs: BENCH_SECONDS (40), BENCH_APPROVALS_PER_SECOND (200), BENCH_VIEWERS (50, one of them paused).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Approver, atRate } from './lib/approver.mjs';
-import { serve, start } from './lib/processes.mjs';
+import { serve } from './lib/processes.mjs';
+import { playRole, withProcesses } from './lib/roles.mjs';
 import { describeMachine, knob, number, table, writeResults } from './lib/report.mjs';
-import { startToile, WALL } from './lib/servers.mjs';
+import { WALL } from './lib/servers.mjs';
 import { sleep, ViewerPool } from './lib/viewers.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,14 +81,6 @@ function generator() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The server's process.
-
-async function server(dataDir) {
-  const { handlers } = await startToile({ root: ROOT, dataDir });
-  serve(handlers);
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Orchestrator.
 
 const heap = (memory) => memory.heapUsed + memory.external;
@@ -107,56 +97,52 @@ async function slowViewersDropped({ url, token }) {
   }
 }
 
-async function measure(pausedRun, { viewers, seconds, perSecond }) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'toile-bench-'));
-  const serverProcess = start(SELF, ['server', dataDir], { core: 0, execArgv: ['--expose-gc'] });
-  const generatorProcess = start(SELF, ['generator'], { core: 1 });
-  try {
-    const info = await serverProcess.call('info');
-    const approvals = Math.round(perSecond * seconds);
-    // Posts as long as Toile keeps (about 1.3 KB on the wire): the paused viewer's share fills the kernel's
-    // buffers (about 4 MiB on loopback here) within the run, and what comes after is the server's to hold.
-    const ids = await serverProcess.call('seed', { count: WARMUP_EVENTS + approvals, long: true });
-    const connected = await generatorProcess.call('connect', { url: info.url, token: info.token, count: viewers });
-    await generatorProcess.call('run', { ids: ids.slice(0, WARMUP_EVENTS), perSecond: 5 });
+function measure(pausedRun, { viewers, seconds, perSecond }) {
+  return withProcesses(
+    SELF,
+    'toile',
+    async (serverProcess, generatorProcess) => {
+      const info = await serverProcess.call('info');
+      const approvals = Math.round(perSecond * seconds);
+      // Posts as long as Toile keeps (about 1.3 KB on the wire): the paused viewer's share fills the kernel's
+      // buffers (about 4 MiB on loopback here) within the run, and what comes after is the server's to hold.
+      const ids = await serverProcess.call('seed', { count: WARMUP_EVENTS + approvals, long: true });
+      const connected = await generatorProcess.call('connect', { url: info.url, token: info.token, count: viewers });
+      await generatorProcess.call('run', { ids: ids.slice(0, WARMUP_EVENTS), perSecond: 5 });
 
-    const before = await serverProcess.call('memory');
-    if (pausedRun) await generatorProcess.call('pause');
-    // The peak matters as much as the end: memory is sampled (without collecting) every 250 ms meanwhile.
-    const peak = { rss: before.rss };
-    let running = true;
-    const sampling = (async () => {
-      while (running) {
-        const usage = await serverProcess.call('usage');
-        peak.rss = Math.max(peak.rss, usage.rss);
-        await sleep(250);
-      }
-    })();
-    const run = await generatorProcess.call('run', { ids: ids.slice(WARMUP_EVENTS), perSecond });
-    running = false;
-    await sampling;
-    const after = await serverProcess.call('memory');
-    const held = await serverProcess.call('viewers');
-    const dropped = await slowViewersDropped(info);
-    return {
-      paused: pausedRun ? PAUSED : 0,
-      viewers,
-      connected,
-      approvals,
-      run,
-      held,
-      dropped,
-      before,
-      after,
-      growth: { rss: after.rss - before.rss, heap: heap(after) - heap(before), peakRss: peak.rss - before.rss },
-      pinned: serverProcess.pinned && generatorProcess.pinned,
-    };
-  } finally {
-    await generatorProcess.call('close').catch(() => undefined);
-    await serverProcess.call('close').catch(() => undefined);
-    await Promise.all([serverProcess.stop(), generatorProcess.stop()]);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+      const before = await serverProcess.call('memory');
+      if (pausedRun) await generatorProcess.call('pause');
+      // The peak matters as much as the end: memory is sampled (without collecting) every 250 ms meanwhile.
+      const peak = { rss: before.rss };
+      let running = true;
+      const sampling = (async () => {
+        while (running) {
+          const usage = await serverProcess.call('usage');
+          peak.rss = Math.max(peak.rss, usage.rss);
+          await sleep(250);
+        }
+      })();
+      const run = await generatorProcess.call('run', { ids: ids.slice(WARMUP_EVENTS), perSecond });
+      running = false;
+      await sampling;
+      const after = await serverProcess.call('memory');
+      const held = await serverProcess.call('viewers');
+      const dropped = await slowViewersDropped(info);
+      return {
+        paused: pausedRun ? PAUSED : 0,
+        viewers,
+        connected,
+        approvals,
+        run,
+        held,
+        dropped,
+        before,
+        after,
+        growth: { rss: after.rss - before.rss, heap: heap(after) - heap(before), peakRss: peak.rss - before.rss },
+      };
+    },
+    { execArgv: ['--expose-gc'] },
+  );
 }
 
 async function orchestrate() {
@@ -221,7 +207,4 @@ async function orchestrate() {
   return growthPass && latencyPass && complete ? 0 : 1;
 }
 
-const role = process.argv[2];
-if (role === 'server') await server(process.argv[3]);
-else if (role === 'generator') generator();
-else process.exitCode = await orchestrate();
+await playRole(SELF, { generator, orchestrate });
