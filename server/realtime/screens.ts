@@ -103,11 +103,21 @@ export class ScreenRegistry {
   private readonly walls = new Map<string, Map<string, ScreenRow>>();
   /** Only sockets that have sent something are here; the others cost nothing. */
   private readonly sockets = new WeakMap<WebSocket, SocketState>();
+  /**
+   * Marks a reporting socket's screen disconnected when it closes: one function for every socket (ws calls
+   * it with the socket as `this`), as every phone on a wall reports too, and a closure each would weigh.
+   */
+  private readonly onClose: (this: WebSocket) => void;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly limits: ScreenLimits = DEFAULT_SCREEN_LIMITS,
-  ) {}
+  ) {
+    const disconnect = (socket: WebSocket) => this.disconnect(socket);
+    this.onClose = function onClose(this: WebSocket) {
+      disconnect(this);
+    };
+  }
 
   /**
    * Takes a frame a wall socket sent: at most one per socket every `minIntervalMs`, of at most
@@ -125,7 +135,7 @@ export class ScreenRegistry {
     if (!state) {
       state = { slug, lastAt: at, screen: null };
       this.sockets.set(socket, state);
-      socket.once('close', () => this.disconnect(socket));
+      socket.on('close', this.onClose);
     }
     state.lastAt = at;
     state.screen = report.screen;

@@ -97,6 +97,13 @@ class Viewer {
     });
   }
 
+  /** Sends a text message as a browser does: masked (RFC 6455 §5.3), here with a zero key. */
+  sendText(text) {
+    const payload = Buffer.from(text);
+    const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+    this.socket.write(Buffer.concat([header, Buffer.alloc(4), payload]));
+  }
+
   read(chunk) {
     let buffer = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     let offset = 0;
@@ -207,6 +214,19 @@ export class ViewerPool {
   async drop() {
     for (const viewer of this.viewers) viewer.socket?.destroy();
     while (this.viewers.some((viewer) => viewer.open)) await sleep(5);
+  }
+
+  /**
+   * Has every viewer send the heartbeat a wall page sends on opening (client/src/wall/screen-report.ts),
+   * as phones do as well as projectors; resolves once they are written.
+   */
+  async reportAsScreens() {
+    for (const viewer of this.viewers) {
+      viewer.sendText(
+        JSON.stringify({ type: 'heartbeat', screen: `phone-${viewer.index}`, layout: 'grid', width: 390, height: 844, seq: Math.max(0, viewer.lastSeq), heapMb: null, cards: 12, mode: 'wall', language: 'fr' }),
+      );
+    }
+    await sleep(0);
   }
 
   /** Stops reading on `count` viewers: their socket buffers fill as a stalled phone's would. */
