@@ -52,10 +52,14 @@ function generator() {
       pool.resetMeasurements();
       const cpuFrom = process.cpuUsage();
       const started = performance.now();
-      await atRate(ids.length, perSecond, (i) => {
+      // How long the moderator waits for the answer: a broadcast must not hold the server's other work up.
+      const answered = [];
+      await atRate(ids.length, perSecond, async (i) => {
         const id = ids[i];
-        pool.sent(id);
-        return kind === 'toile' ? approver.approve(id) : approver.broadcast(bareEvent(++bareSeq, id, eventBytes));
+        const sentAt = performance.now();
+        pool.sent(id, sentAt);
+        await (kind === 'toile' ? approver.approve(id) : approver.broadcast(bareEvent(++bareSeq, id, eventBytes)));
+        answered.push(performance.now() - sentAt);
       });
       const deadline = performance.now() + 5000;
       const complete = () => pool.events.size === ids.length && [...pool.events.values()].every((e) => e.count === pool.size);
@@ -63,6 +67,7 @@ function generator() {
       const cpu = process.cpuUsage(cpuFrom);
       return {
         ...pool.latencies(),
+        answered: summarize(answered),
         eventBytes: pool.eventBytes,
         seconds: (performance.now() - started) / 1000,
         generatorCpu: (cpu.user + cpu.system) / 1000 / (performance.now() - started),
@@ -141,7 +146,7 @@ async function orchestrate() {
   }
 
   const ms = (value) => number(value, 1);
-  const rows = [['viewers', 'server', 'approvals/s', 'deliveries/CPU-s', 'server CPU', 'load: last p50/p99 ms', '1/s: last p50/p99/max ms', '1/s: each p50/p99 ms', 'missing']];
+  const rows = [['viewers', 'server', 'approvals/s', 'deliveries/CPU-s', 'server CPU', 'load: last p50/p99 ms', '1/s: last p50/p99/max ms', '1/s: each p50/p99 ms', 'load: answered p50/p99 ms', 'missing']];
   for (const run of runs) {
     for (const kind of ['bare', 'toile']) {
       const result = run[kind];
@@ -156,6 +161,7 @@ async function orchestrate() {
         `${ms(result.load.toLast.p50)} / ${ms(result.load.toLast.p99)}`,
         `${ms(toLast.p50)} / ${ms(toLast.p99)} / ${ms(toLast.max)}`,
         `${ms(result.latency.perDelivery.p50)} / ${ms(result.latency.perDelivery.p99)}`,
+        `${ms(result.load.answered.p50)} / ${ms(result.load.answered.p99)}`,
         String(missing),
       ]);
     }
@@ -171,7 +177,7 @@ async function orchestrate() {
     `${describeMachine()}; server and load generator ${largest.toile.pinned ? 'pinned to separate cores' : 'not pinned'}; ` +
       `${roundCount} rounds per N (Toile, then the baseline), load phase ${seconds} s, latency phase ${latencySeconds} s; events of ${largest.toile.eventBytes} bytes`,
     'the median round per N; "last": approve → the last viewer has it, one figure per approval (1/s: pooled over the rounds); ' +
-      '"each": approve → each viewer, one per delivery',
+      '"each": approve → each viewer, one per delivery; "answered": approve → its HTTP answer (the baseline answers after its broadcast)',
     '',
     table(rows),
     '',
