@@ -1,5 +1,6 @@
 // Production start: builds whatever is older than its sources (the server with tsc, the web client with
 // Vite), then runs the compiled server in this same process, so that signals reach it directly.
+// `--edge` (npm run start:edge) starts a cluster edge: the same as TOILE_ROLE=edge.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,4 +38,5 @@ if (stale('dist/client/wall.html', ['client', 'vite.config.ts', 'package.json'])
   execFileSync(bin('vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 }
 
+if (process.argv.includes('--edge')) process.env.TOILE_ROLE = 'edge';
 await import(join(root, 'dist', 'server', 'main.js'));

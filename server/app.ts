@@ -1,19 +1,21 @@
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ClusterKeys, connectRedis, type StoredSnapshot } from './cluster/redis.js';
+import { StreamPublisher } from './cluster/stream-publisher.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { loadMigrations, migrate } from './db/migrate.js';
 import { createRepositories, type Repositories } from './db/repositories/index.js';
 import { toWallMessage } from './domain/views.js';
-import { publicWall } from './domain/wall.js';
+import { publicWall, type Wall } from './domain/wall.js';
 import { loggerOptions } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { defaultClientDir, defaultMigrationsDir } from './paths.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerWebsocket } from './plugins/websocket.js';
 import { registerValidation } from './plugins/validation.js';
 import { createInProcessHub, type Hub, type HubEvent } from './realtime/hub.js';
 import { DEFAULT_SCREEN_LIMITS, ScreenRegistry, type ScreenLimits } from './realtime/screens.js';
@@ -36,6 +38,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { wallEventsRoutes } from './routes/wall-events.js';
 import { wallSocketRoutes } from './routes/wall-socket.js';
 import { screenRoutes } from './routes/screens.js';
 import { senderRoutes } from './routes/senders.js';
@@ -105,6 +108,8 @@ export interface Toile {
   now: () => Date;
   repos: Repositories;
   hub: Hub<HubEvent>;
+  /** Cluster mode (`REDIS_URL`): what appends every wall event to Redis for the edges; null otherwise. */
+  cluster: StreamPublisher | null;
   feeds: WallFeeds;
   sockets: SocketRegistry;
   /** Prometheus metrics, read from the feeds and sockets at scrape time (`GET /metrics`). */
@@ -139,8 +144,6 @@ declare module 'fastify' {
 }
 
 const DEFAULT_LIMITS: Limits = { loginPerMinute: 10, contributePerMinute: 6, contributePerIpPerMinute: 120 };
-/** How long shutdown waits for viewers to answer the 1001 close before cutting them off. */
-const CLOSE_GRACE_MS = 2000;
 
 /**
  * Builds Toile: opens and migrates the database, wires the services and routes, and creates the admin
@@ -176,22 +179,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   const repos = createRepositories(db, (error) => app.log.error({ err: error }, 'publishing a committed change failed'));
   const epoch = repos.meta.epoch(now().toISOString());
-  const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
-  const ctx: ServiceContext = { repos, hub, now };
   const fanOut: FanOutOptions = { ...DEFAULT_FAN_OUT, ...options.fanOut };
+  const snapshotOf = (wall: Wall): StoredSnapshot => ({
+    epoch,
+    wall: publicWall(wall),
+    seq: wall.lastSeq,
+    items: repos.messages.visible(wall.id, wall.settings.displayLimit).map(toWallMessage),
+  });
   const source: WallStateSource = {
     load(slug) {
       const wall = repos.walls.bySlug(slug);
-      if (!wall) return undefined;
-      return {
-        epoch,
-        wall: publicWall(wall),
-        seq: wall.lastSeq,
-        items: repos.messages.visible(wall.id, wall.settings.displayLimit).map(toWallMessage),
-        recent: repos.events.recent(wall.id, fanOut.ringSize),
-      };
+      return wall && { ...snapshotOf(wall), recent: repos.events.recent(wall.id, fanOut.ringSize) };
     },
   };
+  const localHub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));
+  let cluster: StreamPublisher | null = null;
+  if (config.redisUrl !== undefined) {
+    const log = app.log.child({ component: 'cluster' });
+    const redis = connectRedis(config.redisUrl, 'toile-primary', log);
+    cluster = new StreamPublisher(redis, new ClusterKeys(config.redisPrefix), repos, epoch, snapshotOf, log);
+    const publisher = cluster;
+    app.addHook('onClose', async () => {
+      publisher.close();
+      await redis.quit().catch(() => redis.disconnect());
+    });
+  }
+  const hub = cluster ? cluster.tap(localHub) : localHub;
+  const ctx: ServiceContext = { repos, hub, now };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const feeds = new WallFeeds(source, hub, fanOut, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed'));
   const metrics = createMetrics({ feeds, sockets });
@@ -206,6 +220,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     repos,
     hub,
+    cluster,
     feeds,
     sockets,
     metrics,
@@ -247,19 +262,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
-  await app.register(fastifyWebsocket, {
-    // Viewers send nothing of interest; a small cap stops a client from making us buffer 100 MiB.
-    options: { maxPayload: 64 * 1024, perMessageDeflate: false },
-    preClose(done) {
-      sockets.closeAll('server shutting down');
-      const server = app.websocketServer;
-      const timer = setTimeout(() => sockets.terminateAll(), CLOSE_GRACE_MS);
-      server.close(() => {
-        clearTimeout(timer);
-        done();
-      });
-    },
-  });
+  await registerWebsocket(app, sockets);
   registerAuth(app, toile.auth);
 
   await app.register(healthRoutes);
@@ -283,9 +286,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(moderationRoutes);
   await app.register(senderRoutes);
   await app.register(realtimeRoutes);
-  await app.register(wallSocketRoutes);
+  await app.register(wallSocketRoutes, { feeds, sockets, screens: toile.screens });
+  await app.register(wallEventsRoutes, {
+    feeds,
+    olderEvents: (slug, since, limit) => {
+      const wall = repos.walls.bySlug(slug);
+      return wall ? repos.events.since(wall.id, since, limit).map((event) => event.json) : [];
+    },
+  });
   await app.register(screenRoutes);
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { clientDir: toile.clientDir });
 
   toile.bootstrap = await bootstrap(toile, config.adminPassword);
   return app;

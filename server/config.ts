@@ -19,7 +19,17 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-For from a reverse proxy, so that per-client rate limits see the real client. */
   trustProxy: boolean;
+  /**
+   * `primary` (the default): SQLite, ingest, moderation, and walls; with `redisUrl` it also appends every
+   * wall event to Redis. `edge`: no database, only walls, fed from Redis (`npm run start:edge`).
+   */
+  role: 'primary' | 'edge';
+  /** Cluster mode: the primary publishes wall events here, and edges read them. */
   redisUrl: string | undefined;
+  /** What every Redis key of this Toile starts with (`<prefix>:`), so that several can share one Redis. */
+  redisPrefix: string;
+  /** An edge names it in its 404s: where everything but the walls is served. */
+  primaryUrl: string | undefined;
   /** A bearer token that may read `/metrics` and nothing else, for a Prometheus scraper; admins always may. */
   metricsToken: string | undefined;
   /** SMS per sender per minute before the rest are stored as throttled (not shown, visible to moderators). */
@@ -68,6 +78,7 @@ export class ConfigError extends Error {
   }
 }
 
+const ROLES = ['primary', 'edge'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type Env = Record<string, string | undefined>;
@@ -181,6 +192,13 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   if (adminPassword !== undefined && adminPassword.length < 8) {
     throw new ConfigError('TOILE_ADMIN_PASSWORD', 'must be at least 8 characters long');
   }
+  const role = oneOf(env, 'TOILE_ROLE', ROLES, 'primary') ?? 'primary';
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  if (role === 'edge' && redisUrl === undefined) throw new ConfigError('REDIS_URL', 'must be set on an edge (TOILE_ROLE=edge): edges read the walls from Redis');
+  const redisPrefix = optional(env, 'TOILE_REDIS_PREFIX') ?? 'toile';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError('TOILE_REDIS_PREFIX', `must be 1 to 64 letters, digits, '_', '.', ':' or '-', got "${redisPrefix}"`);
+  }
   return {
     port: listenPort,
     host,
@@ -190,7 +208,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     adminPassword,
     logLevel: oneOf(env, 'TOILE_LOG_LEVEL', LOG_LEVELS, 'info') ?? 'info',
     trustProxy: boolean(env, 'TOILE_TRUST_PROXY', false),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    role,
+    redisUrl,
+    redisPrefix,
+    primaryUrl: url(env, 'TOILE_PRIMARY_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     metricsToken: secret(env, 'TOILE_METRICS_TOKEN', 16),
     smsPerMinute: positiveInteger(env, 'TOILE_SMS_PER_MINUTE', 5, 10_000),
     smsPartsTimeoutSeconds: positiveInteger(env, 'TOILE_SMS_PARTS_TIMEOUT_SECONDS', 120, 86_400),

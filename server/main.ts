@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp, LISTEN_BACKLOG } from './app.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { MigrationError } from './db/migrate.js';
@@ -18,6 +19,16 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) fail(`bad configuration: ${error.message}`);
     throw error;
+  }
+
+  if (config.role === 'edge') {
+    const { buildEdgeApp } = await import('./edge.js');
+    const edge = await buildEdgeApp({ config });
+    handleSignals(edge);
+    await listen(edge, config);
+    const primary = config.primaryUrl ?? 'the primary';
+    process.stdout.write(`\n  Toile edge is running on port ${config.port}: walls read from Redis, everything else on ${primary}.\n\n`);
+    return;
   }
 
   let app;
@@ -45,6 +56,29 @@ async function main(): Promise<void> {
     process.exit(0);
   }
 
+  handleSignals(app);
+  await listen(app, config);
+
+  const { bootstrap } = app.toile;
+  const base = config.publicUrl;
+  const lines = [
+    '',
+    `  Toile is running.`,
+    `  Wall:     ${base}/w/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
+    `  Console:  ${base}/moderate`,
+    `  Form:     ${base}/c/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
+  ];
+  // The generated password is shown once, on the terminal only: it is never written to the log.
+  if (bootstrap.generatedPassword !== undefined) {
+    lines.push(`  Log in as admin with the password: ${bootstrap.generatedPassword}`, '  (shown only this once; set TOILE_ADMIN_PASSWORD to choose it)');
+  } else if (bootstrap.createdAdmin) {
+    lines.push('  Log in as admin with the password from TOILE_ADMIN_PASSWORD.');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/** SIGTERM and SIGINT: stop accepting, finish requests, close sockets with 1001, exit 0 within the deadline. */
+function handleSignals(app: FastifyInstance): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -68,7 +102,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
 
+async function listen(app: FastifyInstance, config: Config): Promise<void> {
   try {
     await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   } catch (error) {
@@ -77,23 +113,6 @@ async function main(): Promise<void> {
     if (code === 'EACCES') fail(`PORT: ${config.port} needs privileges; use a port above 1023`);
     throw error;
   }
-
-  const { bootstrap } = app.toile;
-  const base = config.publicUrl;
-  const lines = [
-    '',
-    `  Toile is running.`,
-    `  Wall:     ${base}/w/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
-    `  Console:  ${base}/moderate`,
-    `  Form:     ${base}/c/${app.toile.repos.walls.defaultWall()?.slug ?? 'capcomnet'}`,
-  ];
-  // The generated password is shown once, on the terminal only: it is never written to the log.
-  if (bootstrap.generatedPassword !== undefined) {
-    lines.push(`  Log in as admin with the password: ${bootstrap.generatedPassword}`, '  (shown only this once; set TOILE_ADMIN_PASSWORD to choose it)');
-  } else if (bootstrap.createdAdmin) {
-    lines.push('  Log in as admin with the password from TOILE_ADMIN_PASSWORD.');
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {

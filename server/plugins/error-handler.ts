@@ -18,7 +18,10 @@ const FASTIFY_CODES: Record<string, string> = {
  * The one error handler: known errors keep their status, code and message; validation errors name the
  * field; anything unexpected becomes a 500 whose body says nothing about the inside.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  notFoundMessage: (method: string, path: string) => string = (method, path) => `No route ${method} ${path}.`,
+): void {
   const send = (reply: FastifyReply, error: AppError) =>
     reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
 
@@ -48,6 +51,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
+    reply.code(404).send({ code: 'not_found', message: notFoundMessage(request.method, request.url.split('?')[0]!) });
   });
 }

@@ -67,7 +67,7 @@ export class WallFeed {
   private readonly options: FanOutOptions;
   private state: WallState;
   private ring: Frame[];
-  private snapshot: Buffer | null = null;
+  private snapshot: { json: Buffer; framed: Buffer } | null = null;
   /** The last frames joined for viewers resuming (`resumeFrame`), valid while the seq and epoch stay. */
   private resume: { since: number; seq: number; epoch: string; bytes: Buffer } | null = null;
   /** Each viewer, with the seq it had when it joined: a queued event it already has is not sent again. */
@@ -126,9 +126,20 @@ export class WallFeed {
 
   /** `{type:"snapshot", epoch, seq, wall, items}` as a WebSocket frame, encoded once per state. */
   snapshotFrame(): Buffer {
-    this.snapshot ??= textFrame(
-      Buffer.from(JSON.stringify({ type: 'snapshot', epoch: this.state.epoch, seq: this.state.seq, wall: this.state.wall, items: this.state.items })),
-    );
+    return this.encodedSnapshot().framed;
+  }
+
+  /** The same snapshot as JSON, for the HTTP fallback. */
+  snapshotJson(): Buffer {
+    return this.encodedSnapshot().json;
+  }
+
+  private encodedSnapshot(): { json: Buffer; framed: Buffer } {
+    if (this.snapshot === null) {
+      const { epoch, seq, wall, items } = this.state;
+      const json = Buffer.from(JSON.stringify({ type: 'snapshot', epoch, seq, wall, items }));
+      this.snapshot = { json, framed: textFrame(json) };
+    }
     return this.snapshot;
   }
 
@@ -199,7 +210,7 @@ export class WallFeed {
     const seq = event.seq;
     if (seq === undefined || seq <= this.state.seq) return;
     if (seq > this.state.seq + 1) {
-      this.catchUp();
+      this.reload();
       return;
     }
     this.apply(JSON.parse(event.json) as WireEvent);
@@ -211,10 +222,11 @@ export class WallFeed {
   }
 
   /**
-   * An event arrived after a gap (only possible across processes): reload the state from the source and
-   * send viewers what they missed, or a fresh snapshot when the ring does not reach back far enough.
+   * Reloads the state from the source and sends viewers what they missed, or a fresh snapshot when the
+   * ring does not reach back far enough or the epoch changed: after an event that skipped ahead, or when an
+   * edge has read a newer state from Redis.
    */
-  private catchUp(): void {
+  reload(): void {
     const before = this.state.seq;
     const beforeEpoch = this.state.epoch;
     const fresh = this.source.load(this.slug);
@@ -351,9 +363,15 @@ function joined(frames: Frame[]): Buffer {
   return frames.length === 1 ? frames[0]!.framed : Buffer.concat(frames.map((frame) => frame.framed));
 }
 
+/** Not events (no seq): an edge tells its viewers that what they see may be behind, and when it is not. */
+const STALE = Buffer.from('{"type":"status","stale":true}');
+const LIVE = Buffer.from('{"type":"status","stale":false}');
+
 /** The feeds of one process, created on first use and closed with the app. */
 export class WallFeeds {
   private readonly feeds = new Map<string, WallFeed>();
+  /** What a viewer joining now is sent after its events: the stale status, while there is one. */
+  private staleFrame: Buffer | null = null;
 
   constructor(
     private readonly source: WallStateSource,
@@ -371,6 +389,31 @@ export class WallFeeds {
     feed = new WallFeed(slug, state, this.source, this.hub, this.options, this.onViewerError);
     this.feeds.set(slug, feed);
     return feed;
+  }
+
+  /** How many events each feed keeps for viewers resuming. */
+  get ringSize(): number {
+    return this.options.ringSize;
+  }
+
+  /** The feed of `slug` if it is open, without loading it. */
+  peek(slug: string): WallFeed | undefined {
+    return this.feeds.get(slug);
+  }
+
+  /**
+   * An edge that lost Redis keeps its viewers but tells them what they see may be behind
+   * (`{type:"status", stale}`); viewers who join meanwhile are told right after their events.
+   */
+  setStale(stale: boolean): void {
+    if ((this.staleFrame !== null) === stale) return;
+    this.staleFrame = stale ? textFrame(STALE) : null;
+    for (const feed of this.feeds.values()) feed.deliverToViewers(stale ? STALE : LIVE);
+  }
+
+  /** The frame a joining viewer is sent after its events, or null while all is well. */
+  get notice(): Buffer | null {
+    return this.staleFrame;
   }
 
   /** The feeds opened so far, for the metrics. */

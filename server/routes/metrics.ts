@@ -22,6 +22,6 @@ export async function metricsRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+export function bearer(request: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 }

@@ -43,8 +43,13 @@ function embedModule(clientDir: string): string | null {
   return chunk && /^assets\/[\w.-]+\.js$/.test(chunk.file) ? chunk.file : null;
 }
 
-export async function pageRoutes(app: FastifyInstance): Promise<void> {
-  const clientDir = app.toile.clientDir;
+export interface PageOptions {
+  clientDir: string;
+  /** An edge serves the wall's page, its assets and the embed, and nothing else. */
+  wallsOnly?: boolean;
+}
+
+export async function pageRoutes(app: FastifyInstance, { clientDir, wallsOnly = false }: PageOptions): Promise<void> {
   const built = existsSync(join(clientDir, 'wall.html'));
 
   if (built) {
@@ -75,12 +80,6 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   // A wall can be embedded in an event's website; the console and the form cannot be framed.
   app.get('/w/:slug', (_request, reply) => page(reply, 'wall.html', true));
-  // The form's page gives the browser its contributor id, so that its first message already counts as its own.
-  app.get('/c/:slug', (request, reply) => {
-    ensureContributorId(request, reply, app.toile.config.publicUrl.startsWith('https:'));
-    return page(reply, 'contribute.html', false);
-  });
-  app.get('/moderate', (_request, reply) => page(reply, 'moderate.html', false));
   /**
    * `<script type="module" src="https://host/embed.js">` on an event's website: a stable address that
    * redirects to the built module, whose name carries its content hash. Both answers allow any origin, as
@@ -91,6 +90,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (embed === null) throw new AppError(503, 'client_not_built', 'The embed is not built yet: run npm run build.');
     return reply.header('access-control-allow-origin', '*').header('cache-control', 'no-cache').redirect(`/${embed}`, 302);
   });
+  if (wallsOnly) return;
+
+  // The form's page gives the browser its contributor id, so that its first message already counts as its own.
+  app.get('/c/:slug', (request, reply) => {
+    ensureContributorId(request, reply, app.toile.config.publicUrl.startsWith('https:'));
+    return page(reply, 'contribute.html', false);
+  });
+  app.get('/moderate', (_request, reply) => page(reply, 'moderate.html', false));
   app.get('/', (_request, reply) => {
     const wall = app.toile.repos.walls.defaultWall();
     return reply.redirect(wall ? `/w/${wall.slug}` : '/moderate');

@@ -9,58 +9,19 @@ import { slugParams, type SlugParams } from './schemas.js';
 const MODERATOR_SNAPSHOT_LIMIT = 500;
 /** How often moderator sockets are checked against their sessions, which other processes may end. */
 const SESSION_SWEEP_MS = 2000;
-/** The most events one HTTP poll returns; a client further behind polls again from the last seq. */
-const EVENTS_PAGE = 1000;
 
 /**
- * The wall's HTTP fallback, and the moderator socket with its presence and claims (the wall socket is in
- * wall-socket.ts). Handlers attach everything synchronously (no await before the socket is wired), so no
+ * The moderator socket with its presence and claims (the wall socket is in wall-socket.ts, the wall's HTTP
+ * fallback in wall-events.ts). Handlers attach everything synchronously (no await before the socket is wired), so no
  * frame can be missed.
  */
 export async function realtimeRoutes(app: FastifyInstance): Promise<void> {
-  const { feeds, repos, hub, sockets, config, now } = app.toile;
+  const { repos, hub, sockets, config, now } = app.toile;
   // Presence is this process's own, like the sockets it describes; cluster mode will carry it over the bus
   // (see realtime/presence.ts).
   const presence = new Presence();
   /** The session behind each moderator seat (undefined for an API token), for the sweep below. */
   const seated = new Map<Seat, string | undefined>();
-
-  app.get<{ Params: SlugParams; Querystring: { since: number; epoch?: string } }>(
-    '/api/walls/:slug/events',
-    {
-      // Polled every few seconds by every viewer without WebSockets: viewers are counted by the metrics, and
-      // only what goes wrong with them is logged.
-      logLevel: 'warn',
-      schema: {
-        params: slugParams,
-        querystring: {
-          type: 'object',
-          properties: { since: { type: 'integer', minimum: 0, default: 0 }, epoch: { type: 'string', maxLength: 64 } },
-        },
-      },
-    },
-    async (request, reply) => {
-      const feed = feeds.get(request.params.slug);
-      if (!feed) throw notFound(`Wall "${request.params.slug}"`);
-      const { since, epoch } = request.query;
-      let frames: string[];
-      const fromMemory = feed.eventsSince(since);
-      if (epoch !== undefined && epoch !== feed.epoch) {
-        frames = [];
-      } else if (fromMemory) {
-        frames = fromMemory;
-      } else {
-        const wall = repos.walls.bySlug(request.params.slug)!;
-        frames = repos.events.since(wall.id, since, EVENTS_PAGE).map((e) => e.json);
-      }
-      frames = frames.slice(0, EVENTS_PAGE);
-      const last = frames.length > 0 ? (JSON.parse(frames[frames.length - 1]!) as { seq: number }).seq : Math.min(since, feed.seq);
-      // The stored events are already JSON: they are spliced in rather than parsed and serialized again.
-      // Public like the wall socket, and polled by embeds on other sites: any origin may read it.
-      reply.type('application/json; charset=utf-8').header('access-control-allow-origin', '*');
-      return `{"epoch":${JSON.stringify(feed.epoch)},"seq":${last},"latestSeq":${feed.seq},"events":[${frames.join(',')}]}`;
-    },
-  );
 
   app.get<{ Params: SlugParams }>(
     '/ws/moderate/:slug',

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
+import type { ScreenRegistry } from '../realtime/screens.js';
 import { SocketConnection } from '../realtime/sockets.js';
+import type { WallFeeds } from '../realtime/wall-feed.js';
 import { slugParams, type SlugParams } from './schemas.js';
 
 /** Not an event (no seq): a page that receives it reloads itself. The same bytes go to every screen. */
@@ -26,12 +28,24 @@ const screenInfo = {
 } as const;
 
 /**
+ * Sends `reload` to a wall's screens in this process, or to the one named; how many it reached. An edge
+ * does the same when the primary passes a reload on.
+ */
+export function reloadScreens(feeds: WallFeeds, screens: ScreenRegistry, slug: string, screen: string | undefined): number {
+  const feed = feeds.peek(slug);
+  if (!feed) return 0;
+  if (screen === undefined) return feed.deliverToViewers(RELOAD_FRAME);
+  const socket = screens.socketOf(slug, screen);
+  return socket === null ? 0 : feed.deliverToViewers(RELOAD_FRAME, (viewer) => viewer instanceof SocketConnection && viewer.socket === socket);
+}
+
+/**
  * The screens of a wall as they report themselves, and the remote reload: a projector that went wrong
  * in a room nobody can reach is reloaded from the console. Both are this process's view (see
  * realtime/screens.ts).
  */
 export async function screenRoutes(app: FastifyInstance): Promise<void> {
-  const { repos, feeds, screens, now } = app.toile;
+  const { repos, feeds, screens, now, cluster } = app.toile;
 
   app.get<{ Params: SlugParams }>(
     '/api/walls/:slug/screens',
@@ -64,14 +78,10 @@ export async function screenRoutes(app: FastifyInstance): Promise<void> {
       const wall = repos.walls.bySlug(slug);
       if (!wall) throw notFound(`Wall "${slug}"`);
       const screen = request.body?.screen;
-      const feed = feeds.get(slug)!;
-      let reloaded: number;
-      if (screen === undefined) {
-        reloaded = feed.deliverToViewers(RELOAD_FRAME);
-      } else {
-        const socket = screens.socketOf(slug, screen);
-        reloaded = socket === null ? 0 : feed.deliverToViewers(RELOAD_FRAME, (viewer) => viewer instanceof SocketConnection && viewer.socket === socket);
-      }
+      feeds.get(slug);
+      const reloaded = reloadScreens(feeds, screens, slug, screen);
+      // In cluster mode the edges reload theirs too; they are not counted here.
+      await cluster?.notify({ type: 'reload', slug, ...(screen === undefined ? {} : { screen }) });
       repos.audit.append(
         { actor: request.principal!.username, action: 'wall.reload', wallId: wall.id, targetType: 'wall', targetId: slug, detail: { ...(screen === undefined ? {} : { screen }), reloaded } },
         now().toISOString(),

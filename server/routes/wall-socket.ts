@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import type { ScreenRegistry } from '../realtime/screens.js';
+import type { SocketRegistry } from '../realtime/sockets.js';
+import type { WallFeeds } from '../realtime/wall-feed.js';
 import { slugPattern } from './schemas.js';
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -44,6 +47,13 @@ function refuse(socket: Duplex, status: number, body: { code: string; message: s
   socket.end(`${lines.join('\r\n')}\r\n\r\n${json}`);
 }
 
+/** What the wall socket serves from: the primary's feeds, or an edge's (fed from Redis). */
+export interface WallSocketOptions {
+  feeds: WallFeeds;
+  sockets: SocketRegistry;
+  screens: ScreenRegistry;
+}
+
 /**
  * The wall socket, `GET /ws/walls/:slug?since=&epoch=`: public, from any origin (a `<toile-wall>` on an
  * event's site opens it), carrying no cookie-backed power.
@@ -55,8 +65,7 @@ function refuse(socket: Duplex, status: number, body: { code: string; message: s
  * idle viewer 2.4 times the heap. Every other upgrade (the moderator socket) goes on to the router as before.
  * A handler attaches everything synchronously, so no frame can be missed.
  */
-export async function wallSocketRoutes(app: FastifyInstance): Promise<void> {
-  const { feeds, sockets, screens } = app.toile;
+export async function wallSocketRoutes(app: FastifyInstance, { feeds, sockets, screens }: WallSocketOptions): Promise<void> {
   const onViewerError = (error: Error) => app.log.debug({ err: error }, 'wall socket error');
   /**
    * One listener per wall, shared by all its sockets (ws calls it with the socket as `this`): a viewer that
@@ -91,6 +100,8 @@ export async function wallSocketRoutes(app: FastifyInstance): Promise<void> {
       const connection = sockets.add(ws, socket);
       const missed = feed.resumeFrame(viewer.since, viewer.epoch);
       if (missed.length > 0) connection.send(missed);
+      const notice = feeds.notice;
+      if (notice !== null) connection.send(notice);
       feed.add(connection);
       connection.group = feed;
       // Viewers mostly listen: a screen's heartbeat is recorded, anything else is ignored.

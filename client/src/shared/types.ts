@@ -149,7 +149,12 @@ export type WallFrame =
   | { type: 'unpinned'; seq: number; id: number }
   | { type: 'wall'; seq: number; wall: PublicWall }
   /** Not an event (no seq): a moderator asked the screens to reload the page. */
-  | { type: 'reload' };
+  | { type: 'reload' }
+  /**
+   * Not an event (no seq): a cluster edge lost its feed from the primary (`stale: true`), so what it shows
+   * may be behind, or has it back and has caught up (`stale: false`).
+   */
+  | { type: 'status'; stale: boolean };
 
 /** What a moderator sees: the public message plus its state and, for moderators, the private sender. */
 export interface ModeratorMessage extends WallMessage {

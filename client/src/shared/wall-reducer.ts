@@ -6,7 +6,10 @@
  */
 import type { PublicWall, WallFrame, WallMessage } from './types.js';
 
-/** `connecting` before the first snapshot, `live` while the socket is open, `stale` while it is down. */
+/**
+ * `connecting` before the first snapshot, `live` while the socket is open, `stale` while it is down or
+ * while the server says what it sends may be behind (a cluster edge that lost Redis).
+ */
 export type ConnectionStatus = 'connecting' | 'live' | 'stale';
 
 export interface WallState {
@@ -49,8 +52,9 @@ export function initialWallState(): WallState {
  */
 export function reduceWall(state: WallState, frame: WallFrame): WallStep {
   if (frame.type === 'snapshot') return { state: applySnapshot(state, frame), gap: false };
-  // A reload is for the page (WallConnection), not an event of the wall.
+  // A reload is for the page (WallConnection), not an event of the wall; a status is the connection's news.
   if (frame.type === 'reload') return { state, gap: false };
+  if (frame.type === 'status') return { state: withStatus(state, frame.stale === true ? 'stale' : 'live'), gap: false };
   const seq: unknown = frame.seq;
   if (typeof seq !== 'number' || !Number.isInteger(seq)) return { state, gap: false };
   if (state.wall === null) return { state, gap: true };

@@ -1,0 +1,205 @@
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Repositories } from '../db/repositories/index.js';
+import type { Wall } from '../domain/wall.js';
+import { wallChannel, type Hub, type HubEvent } from '../realtime/hub.js';
+import { CONTROL_LENGTH, fields, STREAM_LENGTH, type ClusterKeys, type ControlNotice, type StoredSnapshot } from './redis.js';
+
+/** How often the walls are compared with what Redis has: new walls, and a Redis that came back. */
+const RECONCILE_MS = 1000;
+/** The most events written in one MULTI; a wall further behind is caught up in several. */
+const BATCH = 500;
+
+const WALL_CHANNEL = wallChannel('');
+
+/**
+ * The primary's side of cluster mode: every wall event, once committed to SQLite, is appended to the
+ * wall's stream in Redis, with a snapshot of the wall at that seq for edges that start.
+ *
+ * SQLite stays the truth and Redis a copy. What is sent is read back from the event log, from the last seq
+ * Redis is known to hold: a publish that failed, a Redis that was away, restarted empty or was flushed, a
+ * primary that restarted, all end the same way, with the stream caught up from the log, in order, each
+ * event once. Ingest and moderation never wait for Redis: they only mark the wall as changed.
+ */
+export class StreamPublisher {
+  /** Per wall, the last seq of this epoch that Redis holds; absent when unknown (read it, or start over). */
+  private readonly published = new Map<string, number>();
+  private readonly changed = new Set<string>();
+  /** False until what Redis holds has been read after (re)connecting. */
+  private synced = false;
+  private pumping = false;
+  private closed = false;
+  /** Whether the last attempt failed, so that an outage is logged once, and its end once. */
+  private failing = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ClusterKeys,
+    private readonly repos: Repositories,
+    private readonly epoch: string,
+    /** The wall's public state now: its settings, its visible items and its last seq. */
+    private readonly snapshotOf: (wall: Wall) => StoredSnapshot,
+    private readonly log: FastifyBaseLogger,
+    private readonly now: () => number = Date.now,
+  ) {
+    redis.on('ready', () => {
+      this.synced = false;
+      this.kick();
+    });
+    this.timer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * The hub as the rest of the app sees it, unchanged: a wall event is published to this process's
+   * listeners first, then its wall is marked for Redis.
+   */
+  tap(hub: Hub<HubEvent>): Hub<HubEvent> {
+    return {
+      subscribe: (channel, listener) => hub.subscribe(channel, listener),
+      listenerCount: (channel) => hub.listenerCount(channel),
+      publish: (channel, event) => {
+        hub.publish(channel, event);
+        if (channel.startsWith(WALL_CHANNEL)) this.markChanged(channel.slice(WALL_CHANNEL.length));
+      },
+    };
+  }
+
+  markChanged(slug: string): void {
+    this.changed.add(slug);
+    this.kick();
+  }
+
+  /** Tells every edge; best effort (a reload asked while Redis is away reaches this process's screens only). */
+  async notify(notice: ControlNotice): Promise<boolean> {
+    const entry: string[] = ['type', notice.type, 'slug', notice.slug];
+    if (notice.type === 'reload' && notice.screen !== undefined) entry.push('screen', notice.screen);
+    try {
+      await this.redis.xadd(this.keys.control, 'MAXLEN', '~', CONTROL_LENGTH, '*', ...entry);
+      return true;
+    } catch (error) {
+      this.log.warn({ err: error }, `could not tell the edges (${notice.type} of wall ${notice.slug}): Redis is unavailable`);
+      return false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  /** New walls, and walls left behind by a failure, are marked; then a pump runs if one is needed. */
+  private reconcile(): void {
+    if (this.closed || this.redis.status !== 'ready') return;
+    try {
+      for (const wall of this.repos.walls.all()) {
+        if (this.published.get(wall.slug) !== wall.lastSeq) this.changed.add(wall.slug);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not list the walls to publish; retrying');
+      return;
+    }
+    if (this.changed.size > 0 || !this.synced) this.kick();
+  }
+
+  private kick(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    setImmediate(() => void this.pump());
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.closed && this.redis.status === 'ready') {
+        if (!this.synced) {
+          await this.sync();
+          this.synced = true;
+        }
+        const slug = this.changed.values().next().value;
+        if (slug === undefined) break;
+        this.changed.delete(slug);
+        try {
+          await this.publish(slug);
+        } catch (error) {
+          this.changed.add(slug);
+          throw error;
+        }
+      }
+      if (this.failing && this.synced) {
+        this.failing = false;
+        this.log.info('Redis is back: the wall streams are caught up');
+      }
+    } catch (error) {
+      // What Redis holds is not known any more; the next attempt reads it again (reconcile, or 'ready').
+      this.synced = false;
+      if (!this.failing) {
+        this.failing = true;
+        this.log.warn({ err: error }, 'Redis is unavailable: wall events stay in SQLite and are published when it returns');
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Reads the last entry of every wall's stream: what this primary can continue from. */
+  private async sync(): Promise<void> {
+    this.published.clear();
+    for (const wall of this.repos.walls.all()) {
+      const [top] = await this.redis.xrevrange(this.keys.events(wall.slug), '+', '-', 'COUNT', 1);
+      const entry = top ? fields(top[1]) : undefined;
+      const hasSnapshot = (await this.redis.exists(this.keys.snapshot(wall.slug))) === 1;
+      // Another epoch's events (a replaced database), or more than this log holds, do not continue it.
+      if (entry && hasSnapshot && entry.epoch === this.epoch && Number(entry.seq) <= wall.lastSeq) this.published.set(wall.slug, Number(entry.seq));
+      else if (!entry && hasSnapshot && wall.lastSeq === 0) this.published.set(wall.slug, 0);
+      this.changed.add(wall.slug);
+    }
+  }
+
+  /**
+   * Appends what Redis lacks of one wall, with the snapshot at its last seq, in one MULTI. A wall whose
+   * position is unknown starts over: its stream is rewritten from the latest events of the log, and edges are
+   * told to load it afresh.
+   */
+  private async publish(slug: string): Promise<void> {
+    const wall = this.repos.walls.bySlug(slug);
+    if (!wall) return;
+    const from = this.published.get(slug);
+    const key = this.keys.events(slug);
+    const at = String(this.now());
+    const tx = this.redis.multi();
+    let last: number;
+    if (from === undefined || from > wall.lastSeq) {
+      tx.del(key);
+      for (const event of this.repos.events.recent(wall.id, STREAM_LENGTH)) {
+        tx.xadd(key, `${event.seq}-0`, 'seq', String(event.seq), 'epoch', this.epoch, 'at', at, 'json', event.json);
+      }
+      tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
+      tx.sadd(this.keys.walls, slug);
+      tx.xadd(this.keys.control, 'MAXLEN', '~', CONTROL_LENGTH, '*', 'type', 'reset', 'slug', slug);
+      last = wall.lastSeq;
+    } else {
+      const events = this.repos.events.since(wall.id, from, BATCH);
+      if (events.length === 0) return;
+      for (const event of events) {
+        tx.xadd(key, 'MAXLEN', '~', STREAM_LENGTH, `${event.seq}-0`, 'seq', String(event.seq), 'epoch', this.epoch, 'at', at, 'json', event.json);
+      }
+      last = events[events.length - 1]!.seq;
+      // The snapshot is the wall now: it goes with the batch that reaches now, not with an earlier one.
+      if (last === wall.lastSeq) tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
+      else this.changed.add(slug);
+    }
+    const results = (await tx.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed) {
+      // Starting over failed too: something else is wrong with Redis (out of memory, a read-only replica).
+      if (from === undefined) throw failed[0];
+      // Redis holds something else than we thought (another writer, a reply lost after the write): start over.
+      this.published.delete(slug);
+      this.changed.add(slug);
+      this.log.warn({ err: failed[0], wall: slug }, 'a wall stream did not continue as expected; rewriting it');
+      return;
+    }
+    this.published.set(slug, last);
+  }
+}
