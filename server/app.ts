@@ -196,7 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   let cluster: StreamPublisher | null = null;
   if (config.redisUrl !== undefined) {
     const log = app.log.child({ component: 'cluster' });
-    const redis = connectRedis(config.redisUrl, 'toile-primary', log);
+    const redis = connectRedis(config.redisUrl, 'toile-primary', log, { commandTimeout: 5000 });
     cluster = new StreamPublisher(redis, new ClusterKeys(config.redisPrefix), repos, epoch, snapshotOf, log);
     const publisher = cluster;
     app.addHook('onClose', async () => {

@@ -55,7 +55,7 @@ export async function buildEdgeApp(options: EdgeOptions): Promise<FastifyInstanc
   const keys = new ClusterKeys(config.redisPrefix);
   // Blocking reads hold their connection; the metrics ask on a second one.
   const redis = connectRedis(config.redisUrl, 'toile-edge', log);
-  const queries = connectRedis(config.redisUrl, 'toile-edge-queries', { warn: () => undefined, info: () => undefined });
+  const queries = connectRedis(config.redisUrl, 'toile-edge-queries', { warn: () => undefined, info: () => undefined }, { commandTimeout: 2000 });
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const screens = new ScreenRegistry(() => Date.now(), { ...DEFAULT_SCREEN_LIMITS, ...options.screenLimits });
   const hub = createInProcessHub<HubEvent>((error, channel) => app.log.error({ err: error, channel }, 'hub listener failed'));

@@ -10,6 +10,11 @@ const BLOCK_MS = 5000;
 const READ_COUNT = 500;
 /** After a failed read, how long before the next attempt (ioredis reconnects meanwhile). */
 const RETRY_MS = 500;
+/**
+ * A read not answered this long after its BLOCK ended is on a dead connection (a peer gone without a FIN,
+ * a NAT that forgot us): it is dropped and made again, rather than waited for until TCP gives up.
+ */
+const READ_GRACE_MS = 3000;
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][];
 
@@ -85,7 +90,7 @@ export class EdgeMirror implements WallStateSource {
         }
         const slugs = this.slugs;
         const ids = slugs.map((slug) => `${this.feeds.peek(slug)?.seq ?? 0}-0`);
-        const reply = (await this.redis.xread(
+        const read = this.redis.xread(
           'COUNT',
           READ_COUNT,
           'BLOCK',
@@ -95,7 +100,8 @@ export class EdgeMirror implements WallStateSource {
           ...slugs.map((slug) => this.keys.events(slug)),
           this.controlId,
           ...ids,
-        )) as StreamReply | null;
+        ) as Promise<StreamReply | null>;
+        const reply = await this.watched(read);
         if (reply) await this.apply(reply);
       } catch (error) {
         if (this.closed) return;
@@ -111,6 +117,18 @@ export class EdgeMirror implements WallStateSource {
   close(): void {
     this.closed = true;
     this.feeds.close();
+  }
+
+  /** `read`, or an error once it is overdue, with the connection dropped so that ioredis makes a new one. */
+  private watched<T>(read: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        this.redis.disconnect(true);
+        reject(new Error(`Redis did not answer a read within ${BLOCK_MS + READ_GRACE_MS} ms`));
+      }, BLOCK_MS + READ_GRACE_MS);
+    });
+    return Promise.race([read, overdue]).finally(() => clearTimeout(timer));
   }
 
   private setUp(up: boolean): void {

@@ -133,6 +133,8 @@ export class StreamPublisher {
     } catch (error) {
       // What Redis holds is not known any more; the next attempt reads it again (reconcile, or 'ready').
       this.synced = false;
+      // No answer at all: the connection is dead without having closed; a new one is made.
+      if (error instanceof Error && /timed out/i.test(error.message)) this.redis.disconnect(true);
       if (!this.failing) {
         this.failing = true;
         this.log.warn({ err: error }, 'Redis is unavailable: wall events stay in SQLite and are published when it returns');

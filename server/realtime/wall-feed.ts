@@ -238,7 +238,8 @@ export class WallFeed {
     this.snapshot = null;
     const missed = this.since(before, beforeEpoch);
     if (missed) {
-      this.broadcast(missed);
+      // Nothing missed (an edge that reloaded a wall it was up to date with): nothing to write.
+      if (missed.length > 0) this.broadcast(missed);
       return;
     }
     // Events of another database do not continue this one's, and a log too short leaves a gap: viewers

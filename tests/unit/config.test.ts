@@ -26,6 +26,9 @@ describe('configuration defaults', () => {
       logLevel: 'info',
       trustProxy: false,
       redisUrl: undefined,
+      role: 'primary',
+      redisPrefix: 'toile',
+      primaryUrl: undefined,
     });
     expect(config.secrets).toEqual({
       twilioAuthToken: undefined,
@@ -121,6 +124,28 @@ describe('configuration values', () => {
       vonageSignatureMethod: 'sha256',
       mailgunWebhookSigningKey: 'mailgun-key',
     });
+  });
+});
+
+describe('cluster mode', () => {
+  it('makes an edge of TOILE_ROLE=edge, with its Redis, its key prefix and the primary it names', () => {
+    const config = parseConfig(
+      { TOILE_ROLE: 'edge', REDIS_URL: 'redis://cache:6379', TOILE_REDIS_PREFIX: 'capcom-2026', TOILE_PRIMARY_URL: 'https://wall.example.org/' },
+      CWD,
+    );
+    expect(config).toMatchObject({ role: 'edge', redisUrl: 'redis://cache:6379', redisPrefix: 'capcom-2026', primaryUrl: 'https://wall.example.org' });
+  });
+
+  it('refuses an edge without REDIS_URL, naming the variable', () => {
+    const error = configErrorFor({ TOILE_ROLE: 'edge' });
+    expect(error.variable).toBe('REDIS_URL');
+    expect(error.message).toMatch(/^REDIS_URL: must be set on an edge/);
+  });
+
+  it('refuses an unknown role and a prefix that would not make a key', () => {
+    expect(configErrorFor({ TOILE_ROLE: 'replica' }).message).toBe('TOILE_ROLE: must be one of primary, edge, got "replica"');
+    expect(configErrorFor({ TOILE_REDIS_PREFIX: 'two words' }).variable).toBe('TOILE_REDIS_PREFIX');
+    expect(configErrorFor({ TOILE_REDIS_PREFIX: 'x'.repeat(65) }).variable).toBe('TOILE_REDIS_PREFIX');
   });
 });
 

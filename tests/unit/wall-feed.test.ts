@@ -513,6 +513,74 @@ describe('catching up after a gap in seq', () => {
   });
 });
 
+describe('reloading on demand (an edge that read a newer state from Redis)', () => {
+  it('sends viewers what they missed when the source has moved on, with nothing published', () => {
+    const { feed, source } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    const e4 = event.approved(4, message(4));
+    source.set('main', mainState({ seq: 4, items: [message(1, { pinned: true }), message(2), message(4)], recent: recent([E1, E2, E3, e4]) }));
+
+    feed.reload();
+
+    expect(viewer.texts).toEqual([e4.json]);
+    expect(feed.seq).toBe(4);
+  });
+
+  it('sends nothing when the source holds what the feed already has', () => {
+    const { feed } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    feed.reload();
+    expect(viewer.writes).toEqual([]);
+  });
+
+  it('sends a snapshot of the new epoch when the database behind the source was replaced', () => {
+    const { feed, source } = setup();
+    const viewer = new RecordingViewer();
+    feed.add(viewer);
+    source.set('main', mainState({ epoch: 'epoch-b', seq: 1, items: [message(7)], recent: recent([event.approved(1, message(7))]) }));
+
+    feed.reload();
+
+    expect(viewer.texts.map((text) => JSON.parse(text) as { type: string; epoch: string; seq: number })).toEqual([
+      expect.objectContaining({ type: 'snapshot', epoch: 'epoch-b', seq: 1 }),
+    ]);
+  });
+});
+
+describe('the stale status of an edge', () => {
+  it('tells every viewer of every wall once when the feed goes stale, and once when it is live again', () => {
+    const { feeds, feed, source } = setup();
+    source.set('side', mainState({ wall: publicWall({ slug: 'side' }) }));
+    const side = feeds.get('side')!;
+    const [a, b] = [new RecordingViewer(), new RecordingViewer()];
+    feed.add(a);
+    side.add(b);
+
+    feeds.setStale(true);
+    feeds.setStale(true);
+    feeds.setStale(false);
+    feeds.setStale(false);
+
+    for (const viewer of [a, b]) expect(viewer.texts).toEqual(['{"type":"status","stale":true}', '{"type":"status","stale":false}']);
+  });
+
+  it('hands a joining viewer the stale status only while there is one', () => {
+    const { feeds } = setup();
+    expect(feeds.notice).toBeNull();
+    feeds.setStale(true);
+    expect(unframe(feeds.notice!)).toEqual(['{"type":"status","stale":true}']);
+    feeds.setStale(false);
+    expect(feeds.notice).toBeNull();
+  });
+
+  it('serves the snapshot as JSON for the HTTP fallback, the same bytes as in its frame', () => {
+    const { feed } = setup();
+    expect(unframe(feed.snapshotFrame())).toEqual([feed.snapshotJson().toString()]);
+  });
+});
+
 describe('the feeds of a process', () => {
   it('loads a wall once on first use and hands back the same feed afterwards', () => {
     const { feeds, feed, source, hub } = setup();

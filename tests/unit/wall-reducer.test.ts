@@ -185,6 +185,15 @@ describe('the wall reducer', () => {
     expect(withStatus(stale, 'stale')).toBe(stale);
   });
 
+  it('shows the wall as stale while a cluster edge says so, and live again when it says it caught up', () => {
+    const live = fold([snapshot(2, [message(1)])]);
+    const stale = fold([{ type: 'status', stale: true }], live);
+    expect(stale).toMatchObject({ status: 'stale', seq: 2, items: live.items });
+    const back = fold([{ type: 'status', stale: false }, { type: 'approved', seq: 3, message: message(2) }], stale);
+    expect(back).toMatchObject({ status: 'live', seq: 3 });
+    expect(ids(back.items)).toEqual([1, 2]);
+  });
+
   it('never changes the state it was given', () => {
     const state = fold([snapshot(0, [message(1), message(2)])]);
     const copy = structuredClone(state);
