@@ -28,6 +28,8 @@ export class StreamPublisher {
   /** False until what Redis holds has been read after (re)connecting. */
   private synced = false;
   private pumping = false;
+  /** A reconcile is asking Redis; the next waits for it. */
+  private checking = false;
   private closed = false;
   /** Whether the last attempt failed, so that an outage is logged once, and its end once. */
   private failing = false;
@@ -47,7 +49,7 @@ export class StreamPublisher {
       this.synced = false;
       this.kick();
     });
-    this.timer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    this.timer = setInterval(() => void this.reconcile(), RECONCILE_MS);
     this.timer.unref();
   }
 
@@ -89,16 +91,35 @@ export class StreamPublisher {
     clearInterval(this.timer);
   }
 
-  /** New walls, and walls left behind by a failure, are marked; then a pump runs if one is needed. */
-  private reconcile(): void {
-    if (this.closed || this.redis.status !== 'ready') return;
+  /**
+   * New walls, and walls left behind by a failure, are marked; walls whose snapshot Redis no longer holds
+   * (flushed, evicted under memory pressure) are written again. Then a pump runs if one is needed.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.closed || this.checking || this.redis.status !== 'ready') return;
+    this.checking = true;
     try {
-      for (const wall of this.repos.walls.all()) {
+      const walls = this.repos.walls.all();
+      for (const wall of walls) {
         if (this.published.get(wall.slug) !== wall.lastSeq) this.changed.add(wall.slug);
       }
+      if (this.synced && !this.pumping) {
+        const known = walls.filter((wall) => this.published.has(wall.slug));
+        const pipeline = this.redis.pipeline();
+        for (const wall of known) pipeline.exists(this.keys.snapshot(wall.slug));
+        const results = (await pipeline.exec()) ?? [];
+        known.forEach((wall, index) => {
+          const [error, exists] = results[index] ?? [null, 1];
+          if (error === null && exists === 0 && this.published.has(wall.slug)) {
+            this.published.delete(wall.slug);
+            this.changed.add(wall.slug);
+          }
+        });
+      }
     } catch (error) {
-      this.log.warn({ err: error }, 'could not list the walls to publish; retrying');
-      return;
+      this.log.debug({ err: error }, 'could not compare the walls with Redis; retrying');
+    } finally {
+      this.checking = false;
     }
     if (this.changed.size > 0 || !this.synced) this.kick();
   }
