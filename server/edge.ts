@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Gauge } from 'prom-client';
 import { EdgeMirror } from './cluster/edge-mirror.js';
-import { ClusterKeys, connectRedis, fields } from './cluster/redis.js';
+import { ClusterKeys, connectRedis, type PrimaryBeat } from './cluster/redis.js';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -91,8 +91,9 @@ export async function buildEdgeApp(options: EdgeOptions): Promise<FastifyInstanc
   // Ready once every wall is loaded: a load balancer sends no viewer to an edge that would refuse it. Once
   // ready it stays so while Redis is away, since it keeps serving what it has (marked stale).
   app.get('/healthz', async (_request, reply) => {
-    if (!mirror.loaded) return reply.code(503).send({ status: 'starting', role: 'edge', redis: mirror.redisUp ? 'up' : 'down' });
-    return { status: 'ok', role: 'edge', redis: mirror.redisUp ? 'up' : 'down' };
+    const state = { role: 'edge', redis: mirror.redisUp ? 'up' : 'down', primary: mirror.primaryUp ? 'up' : 'silent', stale: mirror.isStale };
+    if (!mirror.loaded) return reply.code(503).send({ status: 'starting', ...state });
+    return { status: 'ok', ...state };
   });
   // No accounts here: only a scraper holding TOILE_METRICS_TOKEN may read the edge's metrics.
   app.get('/metrics', async (request, reply) => {
@@ -123,23 +124,28 @@ function registerEdgeMetrics(registry: import('prom-client').Registry, mirror: E
     },
   });
   new Gauge({
+    name: 'toile_edge_stale',
+    help: 'Whether this edge tells its viewers that what they see may be behind (1): Redis or the primary is away, or it is catching up.',
+    registers,
+    collect() {
+      this.set(mirror.isStale ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'toile_edge_lag_seq',
-    help: 'Events of a wall the primary has published that this edge has not yet handed to its viewers.',
+    help: 'Events of a wall the primary has committed (its heartbeat in Redis) that this edge has not yet handed to its viewers.',
     labelNames: ['wall'],
     registers,
     async collect() {
       this.reset();
-      const slugs = mirror.slugs;
-      if (slugs.length === 0 || queries.status !== 'ready') return;
-      const pipeline = queries.pipeline();
-      for (const slug of slugs) pipeline.xrevrange(keys.events(slug), '+', '-', 'COUNT', 1);
-      const results = (await pipeline.exec().catch(() => null)) ?? [];
-      slugs.forEach((slug, index) => {
-        const [error, entries] = results[index] ?? [new Error('no answer'), null];
-        const top = !error && Array.isArray(entries) && entries[0] ? Number(fields((entries[0] as [string, string[]])[1]).seq) : undefined;
-        const seq = mirror.feeds.peek(slug)?.seq;
-        if (top !== undefined && seq !== undefined) this.set({ wall: slug }, Math.max(0, top - seq));
-      });
+      if (queries.status !== 'ready') return;
+      const stored = await queries.get(keys.primary).catch(() => null);
+      if (stored === null) return;
+      const beat = JSON.parse(stored) as PrimaryBeat;
+      for (const [slug, seq] of Object.entries(beat.seqs)) {
+        const feed = mirror.feeds.peek(slug);
+        if (feed && feed.epoch === beat.epoch) this.set({ wall: slug }, Math.max(0, seq - feed.seq));
+      }
     },
   });
   new Gauge({

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { wallChannel, type Hub, type HubEvent } from '../realtime/hub.js';
 import { DEFAULT_FAN_OUT, WallFeeds, type FanOutOptions, type WallState, type WallStateSource } from '../realtime/wall-feed.js';
-import { fields, whenReady, type ClusterKeys, type ControlNotice, type StoredSnapshot } from './redis.js';
+import { BEAT_MS, fields, whenReady, type ClusterKeys, type ControlNotice, type PrimaryBeat, type StoredSnapshot } from './redis.js';
 
 /** How long one XREAD waits for news before it is asked again. */
 const BLOCK_MS = 5000;
@@ -38,6 +38,12 @@ export class EdgeMirror implements WallStateSource {
   private closed = false;
   private up = false;
   private everLoaded = false;
+  /** The primary's last heartbeat read, or null when none is in Redis (the primary is away). */
+  private beat: PrimaryBeat | null = null;
+  /** When this edge last lost Redis (its own clock): a heartbeat from before says nothing of what followed. */
+  private lostAt = 0;
+  /** What viewers were last told; the feeds start without a status, which means live. */
+  private stale = false;
 
   constructor(
     private readonly redis: Redis,
@@ -86,32 +92,53 @@ export class EdgeMirror implements WallStateSource {
         if (fresh) {
           await this.loadAll();
           fresh = false;
-          this.setUp(true);
+          this.up = true;
+          this.everLoaded = true;
+          await this.readBeat();
         }
         const slugs = this.slugs;
         const ids = slugs.map((slug) => `${this.feeds.peek(slug)?.seq ?? 0}-0`);
+        // While stale, the heartbeat is read again every second, so that the wall is live as soon as it can be.
+        const block = this.stale ? BEAT_MS : BLOCK_MS;
         const read = this.redis.xread(
           'COUNT',
           READ_COUNT,
           'BLOCK',
-          BLOCK_MS,
+          block,
           'STREAMS',
           this.keys.control,
           ...slugs.map((slug) => this.keys.events(slug)),
           this.controlId,
           ...ids,
         ) as Promise<StreamReply | null>;
-        const reply = await this.watched(read);
+        const reply = await this.watched(read, block);
         if (reply) await this.apply(reply);
+        // A quiet wall (no news for a while), or one waiting to be caught up: is the primary still there?
+        if (reply === null || this.stale) await this.readBeat();
+        this.updateStale();
       } catch (error) {
         if (this.closed) return;
-        // Whatever was missed is in the streams: after reconnecting, every wall is read afresh from there.
+        // Whatever was missed is in the streams: after reconnecting, every wall is read afresh from there,
+        // and the wall stays stale until the primary's heartbeat says it has published all it committed.
         fresh = true;
         if (this.up) this.log.warn({ err: error }, 'lost Redis: viewers stay connected and are shown as stale until it returns');
-        this.setUp(false);
+        this.up = false;
+        this.beat = null;
+        this.lostAt = this.now();
+        this.updateStale();
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }
+  }
+
+  /** Whether the primary was heard from at the last look (its heartbeat was in Redis). */
+  get primaryUp(): boolean {
+    return this.beat !== null;
+  }
+
+  /** Whether viewers are being told that what they see may be behind. */
+  get isStale(): boolean {
+    return this.stale;
   }
 
   close(): void {
@@ -120,22 +147,41 @@ export class EdgeMirror implements WallStateSource {
   }
 
   /** `read`, or an error once it is overdue, with the connection dropped so that ioredis makes a new one. */
-  private watched<T>(read: Promise<T>): Promise<T> {
+  private watched<T>(read: Promise<T>, blockMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const overdue = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         this.redis.disconnect(true);
-        reject(new Error(`Redis did not answer a read within ${BLOCK_MS + READ_GRACE_MS} ms`));
-      }, BLOCK_MS + READ_GRACE_MS);
+        reject(new Error(`Redis did not answer a read within ${blockMs + READ_GRACE_MS} ms`));
+      }, blockMs + READ_GRACE_MS);
     });
     return Promise.race([read, overdue]).finally(() => clearTimeout(timer));
   }
 
-  private setUp(up: boolean): void {
-    if (up && !this.up && this.everLoaded) this.log.info('Redis is back: walls caught up');
-    this.up = up;
-    if (up) this.everLoaded = true;
-    this.feeds.setStale(!up);
+  private async readBeat(): Promise<void> {
+    const stored = await this.redis.get(this.keys.primary);
+    this.beat = stored === null ? null : (JSON.parse(stored) as PrimaryBeat);
+  }
+
+  /**
+   * The wall is live when Redis answers, the primary's heartbeat is there and was written after this edge
+   * lost Redis (so the primary has published what it committed meanwhile), and every wall has reached the
+   * seq that heartbeat gives. Otherwise viewers are told it is stale, once per change.
+   */
+  private updateStale(): void {
+    const beat = this.beat;
+    let live = this.up && beat !== null && beat.at > this.lostAt;
+    if (live && beat) {
+      for (const [slug, seq] of Object.entries(beat.seqs)) {
+        const feed = this.feeds.peek(slug);
+        if (feed && feed.epoch === beat.epoch && feed.seq < seq) live = false;
+      }
+    }
+    if (live === !this.stale) return;
+    this.stale = !live;
+    this.feeds.setStale(this.stale);
+    if (live) this.log.info('caught up with the primary: walls are live');
+    else this.log.warn({ redis: this.up ? 'up' : 'down', primary: beat === null ? 'silent' : 'heard' }, 'walls are stale: viewers keep what they have');
   }
 
   /** Every wall from its snapshot, and the control stream from now on. */

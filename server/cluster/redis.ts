@@ -19,6 +19,11 @@ export class ClusterKeys {
     return `${this.prefix}:walls`;
   }
 
+  /** The primary's heartbeat (`PrimaryBeat`), expiring when it stops. */
+  get primary(): string {
+    return `${this.prefix}:primary`;
+  }
+
   /** A stream of `ControlNotice`s, for every edge. */
   get control(): string {
     return `${this.prefix}:control`;
@@ -46,6 +51,22 @@ export interface StoredSnapshot {
   wall: PublicWall;
   items: WallMessage[];
 }
+
+/**
+ * Written by the primary every second while Redis holds every event it has committed, and expiring
+ * `BEAT_TTL_MS` after the last: an edge is caught up when its walls reach these seqs, and knows the primary
+ * is away when the key is gone.
+ */
+export interface PrimaryBeat {
+  /** The primary's clock, in ms. */
+  at: number;
+  epoch: string;
+  /** Each wall's latest seq in SQLite. */
+  seqs: Record<string, number>;
+}
+
+export const BEAT_MS = 1000;
+export const BEAT_TTL_MS = 5000;
 
 /** What the control stream carries. */
 export type ControlNotice =

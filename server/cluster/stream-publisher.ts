@@ -3,10 +3,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Wall } from '../domain/wall.js';
 import { wallChannel, type Hub, type HubEvent } from '../realtime/hub.js';
-import { CONTROL_LENGTH, fields, STREAM_LENGTH, type ClusterKeys, type ControlNotice, type StoredSnapshot } from './redis.js';
+import { BEAT_MS, BEAT_TTL_MS, CONTROL_LENGTH, fields, STREAM_LENGTH, type ClusterKeys, type ControlNotice, type PrimaryBeat, type StoredSnapshot } from './redis.js';
 
-/** How often the walls are compared with what Redis has: new walls, and a Redis that came back. */
-const RECONCILE_MS = 1000;
+/** How often the walls are compared with what Redis has (new walls, a Redis that came back), and the heartbeat written. */
+const RECONCILE_MS = BEAT_MS;
 /** The most events written in one MULTI; a wall further behind is caught up in several. */
 const BATCH = 500;
 
@@ -115,6 +115,11 @@ export class StreamPublisher {
             this.changed.add(wall.slug);
           }
         });
+      }
+      if (this.synced && !this.failing && this.changed.size === 0 && !this.pumping) {
+        // Everything committed is in Redis: edges that reach these seqs are caught up.
+        const beat: PrimaryBeat = { at: this.now(), epoch: this.epoch, seqs: Object.fromEntries(walls.map((wall) => [wall.slug, wall.lastSeq])) };
+        await this.redis.set(this.keys.primary, JSON.stringify(beat), 'PX', BEAT_TTL_MS);
       }
     } catch (error) {
       this.log.debug({ err: error }, 'could not compare the walls with Redis; retrying');
