@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisKeys, ensureRedis, REDIS_URL, redisAvailable, skipRedisTests } from '../helpers/cluster.js';
+import type { FastifyInstance } from 'fastify';
+import { parseConfig } from '../../server/config.js';
+import { buildEdgeApp } from '../../server/edge.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/wait.js';
@@ -182,5 +185,31 @@ describe.skipIf(skipRedisTests(available))('the primary in cluster mode (REDIS_U
 
     proxy.restore();
     await until(async () => (await stream(prefix)).length === 1, 'the event published once Redis answered', 10_000);
+  });
+  it('has an edge answer the HTTP fallback with a snapshot when the events asked for are older than it keeps', async () => {
+    const prefix = newPrefix();
+    const server = await primary(prefix);
+    await approveSome(server, 5);
+    const config = parseConfig({ TOILE_ROLE: 'edge', REDIS_URL, TOILE_REDIS_PREFIX: prefix, PORT: '0' });
+    // An edge that keeps only the last 3 events (1,000 by default).
+    const edge: FastifyInstance = await buildEdgeApp({ config, logger: false, fanOut: { ringSize: 3 } });
+    try {
+      await edge.listen({ port: 0, host: '127.0.0.1' });
+      await until(async () => (await edge.inject('/healthz')).statusCode === 200, 'the edge ready', 5000);
+      await until(async () => (await edge.inject('/api/walls/capcomnet/events?since=4')).json().latestSeq === 5, 'the edge at seq 5', 5000);
+
+      const recent = (await edge.inject('/api/walls/capcomnet/events?since=2')).json();
+      const fromPrimary = (await server.request('GET', '/api/walls/capcomnet/events?since=2')).body;
+      expect(recent).toEqual(fromPrimary);
+      expect(recent.snapshot).toBeUndefined();
+
+      const old = (await edge.inject('/api/walls/capcomnet/events?since=1')).json();
+      expect(old).toMatchObject({ epoch: server.app.toile.epoch, seq: 1, latestSeq: 5, events: [] });
+      const viewer = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);
+      expect(old.snapshot).toEqual(await viewer.next());
+      viewer.close();
+    } finally {
+      await edge.close();
+    }
   });
 });
