@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Gauge } from 'prom-client';
 import { EdgeMirror } from './cluster/edge-mirror.js';
 import { ClusterKeys, connectRedis, type PrimaryBeat } from './cluster/redis.js';
+import { shareScreens } from './cluster/screens-share.js';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -72,11 +75,14 @@ export async function buildEdgeApp(options: EdgeOptions): Promise<FastifyInstanc
   const metrics = createMetrics({ feeds, sockets });
   registerEdgeMetrics(metrics.registry, mirror, queries, keys);
 
+  // The console lists every screen, this edge's too: it copies them to Redis for the primary.
+  const stopSharing = shareScreens(queries, keys, screens, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
   let running: Promise<void> | null = null;
   app.addHook('onReady', async () => {
     running = mirror.run();
   });
   app.addHook('onClose', async () => {
+    stopSharing();
     mirror.close();
     redis.disconnect();
     queries.disconnect();

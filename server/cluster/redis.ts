@@ -37,6 +37,11 @@ export class ClusterKeys {
     return `${this.prefix}:wall:${slug}:snapshot`;
   }
 
+  /** A hash: per edge, the screens of this wall it serves (`screens-share.ts`). */
+  screens(slug: string): string {
+    return `${this.prefix}:wall:${slug}:screens`;
+  }
+
   /** The slug of a wall's events key (XREAD answers with the key). */
   slugOfEvents(key: string): string | null {
     const start = `${this.prefix}:wall:`;

@@ -36,8 +36,9 @@ export class StreamPublisher {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: ClusterKeys,
+    /** The primary's connection, also used to read what the edges share (their screens). */
+    readonly redis: Redis,
+    readonly keys: ClusterKeys,
     private readonly repos: Repositories,
     private readonly epoch: string,
     /** The wall's public state now: its settings, its visible items and its last seq. */

@@ -5,7 +5,8 @@
  *
  * Nothing here runs for a viewer that never reports (an embed, an old page): a screen gets a row on its
  * first heartbeat, and the socket's close is listened to only from then on. Like the sockets it describes,
- * this is one process's state; in cluster mode each edge knows its own screens.
+ * this is one process's state; in cluster mode each edge knows its own screens and copies them to Redis
+ * for the console (cluster/screens-share.ts).
  */
 import type { WebSocket } from 'ws';
 import { LAYOUTS, type Layout } from '../domain/wall.js';
@@ -157,6 +158,11 @@ export class ScreenRegistry {
         lastSeenAt: new Date(row.lastSeenAt).toISOString(),
         connected: row.socket !== null,
       }));
+  }
+
+  /** The walls that have screens listed. */
+  slugs(): string[] {
+    return [...this.walls.keys()];
   }
 
   /** The open socket of one screen of a wall, if it is connected. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { edgeScreens, mergeScreens } from '../cluster/screens-share.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
 import type { ScreenRegistry } from '../realtime/screens.js';
@@ -41,8 +42,8 @@ export function reloadScreens(feeds: WallFeeds, screens: ScreenRegistry, slug: s
 
 /**
  * The screens of a wall as they report themselves, and the remote reload: a projector that went wrong
- * in a room nobody can reach is reloaded from the console. Both are this process's view (see
- * realtime/screens.ts).
+ * in a room nobody can reach is reloaded from the console. In cluster mode both reach the edges' screens
+ * too: their lists through Redis, the reload through the control stream.
  */
 export async function screenRoutes(app: FastifyInstance): Promise<void> {
   const { repos, feeds, screens, now, cluster } = app.toile;
@@ -54,8 +55,11 @@ export async function screenRoutes(app: FastifyInstance): Promise<void> {
       schema: { params: slugParams, response: { 200: { type: 'object', properties: { screens: { type: 'array', items: screenInfo } } } } },
     },
     async (request) => {
-      if (!repos.walls.bySlug(request.params.slug)) throw notFound(`Wall "${request.params.slug}"`);
-      return { screens: screens.list(request.params.slug) };
+      const { slug } = request.params;
+      if (!repos.walls.bySlug(slug)) throw notFound(`Wall "${slug}"`);
+      // In cluster mode most screens watch through an edge: each copies its list to Redis.
+      if (!cluster) return { screens: screens.list(slug) };
+      return { screens: mergeScreens([screens.list(slug), await edgeScreens(cluster.redis, cluster.keys, slug)]) };
     },
   );
 

@@ -246,4 +246,35 @@ describe.skipIf(skipRedisTests(redisUp))('cluster mode: a primary and two edges 
     for (const edge of [edge1, edge2]) expect((await snapshotOf(edge, slug)).snapshot).toEqual(expected);
     expect(expected.items.map((item: { id: number }) => item.id)).toEqual([id]);
   });
+
+  it("lists the screens watching through the edges in the primary's console, and reloads one of them from there", async () => {
+    const projector = (await snapshotOf(edge1)).socket;
+    const phone = (await snapshotOf(edge2)).socket;
+    const heartbeat = { type: 'heartbeat', layout: 'grid', width: 1920, height: 1080, seq: 0, heapMb: 40, cards: 0, mode: 'wall', language: 'en' };
+    const projectorId = `room-b-${randomBytes(4).toString('hex')}`;
+    const phoneId = `phone-${randomBytes(4).toString('hex')}`;
+    projector.socket.send(JSON.stringify({ ...heartbeat, screen: projectorId }));
+    phone.socket.send(JSON.stringify({ ...heartbeat, screen: phoneId, width: 390, height: 844 }));
+
+    const listed = await until(
+      async () => {
+        const answer = await primary.request('GET', '/api/walls/capcomnet/screens', undefined, await primary.auth());
+        const screens = answer.body.screens as { screen: string; width: number; connected: boolean }[];
+        const mine = screens.filter((screen) => screen.screen === projectorId || screen.screen === phoneId);
+        return mine.length === 2 ? mine : undefined;
+      },
+      'both screens listed by the primary',
+      15_000,
+      250,
+    );
+    expect(listed.find((screen) => screen.screen === projectorId)).toMatchObject({ width: 1920, connected: true });
+    expect(listed.find((screen) => screen.screen === phoneId)).toMatchObject({ width: 390, connected: true });
+
+    const reload = await primary.request('POST', '/api/walls/capcomnet/reload', { screen: projectorId }, await primary.auth());
+    expect(reload.status).toBe(202);
+    expect(await projector.next((frame) => frame.type === 'reload', 5000)).toEqual({ type: 'reload' });
+    // Only the screen named: the phone on the other edge is left alone.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(phone.frames.some((frame) => frame.type === 'reload')).toBe(false);
+  }, 30_000);
 });

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { parseHost } from '../../server/routes/contribute-url.js';
-import { DEFAULT_SCREEN_LIMITS, parseHeartbeat, ScreenRegistry } from '../../server/realtime/screens.js';
+import { mergeScreens } from '../../server/cluster/screens-share.js';
+import { DEFAULT_SCREEN_LIMITS, parseHeartbeat, ScreenRegistry, type ScreenInfo } from '../../server/realtime/screens.js';
 
 /** The registry only listens for a socket's `close`: an emitter stands in for one. */
 const fakeSocket = () => new EventEmitter() as unknown as WebSocket;
@@ -97,5 +98,37 @@ describe('parseHost', () => {
     for (const value of [undefined, '', 'a b', 'a/b', 'user@host', 'host:0', 'host:65536', '[::1', 'host.', '.host', 'ex_ample.org', 'a'.repeat(300)]) {
       expect(parseHost(value), String(value)).toBeNull();
     }
+  });
+});
+
+describe('merging the screens of the primary and its edges', () => {
+  const info = (screen: string, connected: boolean, lastSeenAt: string): ScreenInfo => ({
+    screen,
+    layout: 'grid',
+    width: 1920,
+    height: 1080,
+    seq: 1,
+    heapMb: null,
+    cards: 0,
+    mode: 'wall',
+    language: 'en',
+    connectedAt: '2026-06-01T09:00:00.000Z',
+    lastSeenAt,
+    connected,
+  });
+
+  it('lists a screen that moved to another edge once, where it is connected now', () => {
+    const left = info('room-b', false, '2026-06-01T10:00:05.000Z');
+    const now = info('room-b', true, '2026-06-01T10:00:01.000Z');
+    expect(mergeScreens([[left], [now]])).toEqual([now]);
+    expect(mergeScreens([[now], [left]])).toEqual([now]);
+  });
+
+  it('puts the connected screens first, then the most recently seen', () => {
+    const a = info('a', false, '2026-06-01T10:00:09.000Z');
+    const b = info('b', true, '2026-06-01T10:00:01.000Z');
+    const c = info('c', true, '2026-06-01T10:00:03.000Z');
+    const d = info('d', false, '2026-06-01T10:00:02.000Z');
+    expect(mergeScreens([[a, b], [c], [d]]).map((screen) => screen.screen)).toEqual(['c', 'b', 'a', 'd']);
   });
 });
