@@ -269,7 +269,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsRoutes);
   await app.register(authRoutes);
   await app.register(wallRoutes);
-  await app.register(contributeUrlRoutes);
+  await app.register(contributeUrlRoutes, { config, wallExists: (slug) => repos.walls.bySlug(slug) !== undefined });
   await app.register(displayRoutes);
   await app.register(ingestApiRoutes);
   // Each provider's plugin registers its own body parsers, encapsulated: nothing else takes form bodies.

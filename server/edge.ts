@@ -16,8 +16,11 @@ import { createInProcessHub, type HubEvent } from './realtime/hub.js';
 import { DEFAULT_SCREEN_LIMITS, ScreenRegistry, type ScreenLimits } from './realtime/screens.js';
 import { DEFAULT_SOCKET_POLICY, SocketRegistry, type SocketPolicy } from './realtime/sockets.js';
 import { DEFAULT_FAN_OUT, type FanOutOptions } from './realtime/wall-feed.js';
+import { notFound } from './errors.js';
+import { contributeUrlRoutes } from './routes/contribute-url.js';
 import { bearer } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
+import { slugParams, type SlugParams } from './routes/schemas.js';
 import { reloadScreens } from './routes/screens.js';
 import { wallEventsRoutes } from './routes/wall-events.js';
 import { wallSocketRoutes } from './routes/wall-socket.js';
@@ -33,11 +36,12 @@ export interface EdgeOptions {
 }
 
 /** The routes an edge serves, as its 404s name them. */
-const EDGE_ROUTES = '/w/:slug, /ws/walls/:slug, /api/walls/:slug/events';
+const EDGE_ROUTES = '/w/:slug, /ws/walls/:slug, /api/walls/:slug/events, GET /api/walls/:slug and its contribute-url';
 
 /**
  * An edge (`TOILE_ROLE=edge`, `npm run start:edge`): walls only, read from Redis, no database. It serves
- * `/ws/walls/:slug`, `/api/walls/:slug/events`, `/w/:slug` and the built client, with the same protocol and
+ * `/ws/walls/:slug`, `/api/walls/:slug/events`, `/w/:slug` and the built client (and the wall's public
+ * settings and form address, which the wall page asks for), with the same protocol and
  * resume semantics as the primary, and answers everything else with a 404 that names the primary. A load
  * balancer in front sends those routes to the edges and the rest to the primary (docker-compose.yml).
  */
@@ -92,6 +96,13 @@ export async function buildEdgeApp(options: EdgeOptions): Promise<FastifyInstanc
   await registerWebsocket(app, sockets);
   await app.register(wallSocketRoutes, { feeds, sockets, screens });
   await app.register(wallEventsRoutes, { feeds });
+  // What a wall page asks besides its socket, so that it opens on an edge even while the primary is away.
+  await app.register(contributeUrlRoutes, { config, wallExists: (slug) => feeds.get(slug) !== undefined });
+  app.get<{ Params: SlugParams }>('/api/walls/:slug', { schema: { params: slugParams } }, async (request, reply) => {
+    const feed = feeds.get(request.params.slug);
+    if (!feed) throw notFound(`Wall "${request.params.slug}"`);
+    return reply.header('access-control-allow-origin', '*').send(feed.wall);
+  });
   await app.register(pageRoutes, { clientDir: options.clientDir ?? defaultClientDir(), wallsOnly: true });
 
   // Ready once every wall is loaded: a load balancer sends no viewer to an edge that would refuse it. Once

@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
 import { badRequest, notFound } from '../errors.js';
 import { slugParams, type SlugParams } from './schemas.js';
 
@@ -48,15 +49,19 @@ export function firstLanIpv4(): string | undefined {
  * that is the laptop's own loopback (`localhost`, the organiser's usual first try), phones in the room could
  * not reach it, so the machine's LAN address is given with the same port; else the page's own origin.
  */
-export async function contributeUrlRoutes(app: FastifyInstance): Promise<void> {
-  const { repos, config } = app.toile;
+export interface ContributeUrlOptions {
+  config: Config;
+  /** Whether the wall exists: the primary asks SQLite, an edge its feeds. */
+  wallExists: (slug: string) => boolean;
+}
 
+export async function contributeUrlRoutes(app: FastifyInstance, { config, wallExists }: ContributeUrlOptions): Promise<void> {
   app.get<{ Params: SlugParams }>(
     '/api/walls/:slug/contribute-url',
     { schema: { params: slugParams, response: { 200: { type: 'object', properties: { url: { type: 'string' } } } } } },
     async (request, reply) => {
       const { slug } = request.params;
-      if (!repos.walls.bySlug(slug)) throw notFound(`Wall "${slug}"`);
+      if (!wallExists(slug)) throw notFound(`Wall "${slug}"`);
       const path = `/c/${slug}`;
       // Public, and read by embeds on other sites; it depends on the Host, so it is not cached.
       reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');

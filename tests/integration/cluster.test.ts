@@ -173,6 +173,12 @@ describe.skipIf(skipRedisTests(redisUp))('cluster mode: a primary and two edges 
       expect(fromEdge.text).toBe(page.text);
     }
 
+    // What the wall page asks before it connects: the wall's public settings, as the primary gives them.
+    const settings = await edge1.request('GET', '/api/walls/capcomnet');
+    expect(settings.status).toBe(200);
+    expect(settings.body).toEqual((await primary.request('GET', '/api/walls/capcomnet')).body);
+    expect((await edge1.request('GET', '/api/walls/nowhere')).status).toBe(404);
+
     // An edge keeps no database: its working directory stays empty.
     for (const edge of [edge1, edge2]) expect(readdirSync(edge.workDir)).toEqual([]);
   });

@@ -236,6 +236,8 @@ async function standIn(name: string): Promise<Server> {
     let bytes = 0;
     request.on('data', (chunk: Buffer) => (bytes += chunk.length));
     request.on('end', () => {
+      // The edges run the previous release's client: the newer build's files are on the primary only.
+      if (name.startsWith('edge') && request.url?.includes('newer-build')) return void response.writeHead(404).end();
       const seen: Seen = { name, method: request.method ?? '', url: request.url ?? '', bytes, headers: request.headers };
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
     });
@@ -291,8 +293,14 @@ describe.skipIf(!hasNginx)(`deploy/nginx.conf in a real nginx, with stand-ins fo
     expect(seen[1]!.url).toBe('/api/walls/capcomnet/events?since=12&epoch=3');
   });
 
-  it('sends the rest to the primary: the wall’s own API, the console, ingest, media and assets', async () => {
-    for (const path of ['/api/walls/capcomnet', '/api/walls/capcomnet/events/x', '/api/walls', '/moderate', '/c/capcomnet', '/assets/wall.js', '/media/a.png', '/healthz']) {
+  it('serves the built client from the edges, and a file they lack from the primary', async () => {
+    expect((await get('/assets/wall-abc123.js')).name).toMatch(/^edge-[12]$/);
+    expect((await get('/embed.js')).name).toMatch(/^edge-[12]$/);
+    expect(await get('/assets/moderate-newer-build.js')).toMatchObject({ name: 'toile', url: '/assets/moderate-newer-build.js' });
+  });
+
+  it('sends the rest to the primary: the wall’s own API, the console, ingest and media', async () => {
+    for (const path of ['/api/walls/capcomnet', '/api/walls/capcomnet/events/x', '/api/walls', '/moderate', '/c/capcomnet', '/media/a.png', '/healthz']) {
       expect((await get(path)).name, path).toBe('toile');
     }
     expect((await get('/ingest/twilio', { method: 'POST', body: 'Body=hi' })).name).toBe('toile');
