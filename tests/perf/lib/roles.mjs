@@ -5,15 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, start } from './processes.mjs';
-import { startBare, startToile } from './servers.mjs';
+import { startBare, startEdge, startToile } from './servers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Plays the role this process was started in: `server toile|bare <dataDir>`, `generator`, or the orchestrator. */
+/**
+ * Plays the role this process was started in: `server toile|bare|edge <dataDir> [<redisUrl> <redisPrefix>]`
+ * (with a Redis URL, Toile runs in cluster mode; an edge needs one), `generator`, or the orchestrator.
+ */
 export async function playRole(self, { generator, orchestrate }) {
-  const [role, kind, dataDir] = process.argv.slice(2);
-  if (role === 'server') serve((kind === 'toile' ? await startToile({ root: ROOT, dataDir }) : await startBare()).handlers);
-  else if (role === 'generator') generator();
+  const [role, kind, dataDir, redisUrl, redisPrefix] = process.argv.slice(2);
+  const cluster = redisUrl ? { REDIS_URL: redisUrl, TOILE_REDIS_PREFIX: redisPrefix } : {};
+  if (role === 'server') {
+    const server =
+      kind === 'toile'
+        ? await startToile({ root: ROOT, dataDir, env: cluster })
+        : kind === 'edge'
+          ? await startEdge({ root: ROOT, env: cluster })
+          : await startBare();
+    serve(server.handlers);
+  } else if (role === 'generator') generator();
   else process.exitCode = await orchestrate();
 }
 

@@ -1,6 +1,7 @@
 // The two servers every wall benchmark compares, each run in a server process of its own:
 // - Toile, the compiled app (dist/server) as `npm start` runs it, with its production logger writing to
-//   the process's stdout (a sink here) and a fresh SQLite file;
+//   the process's stdout (a sink here) and a fresh SQLite file (in cluster mode when `env` has REDIS_URL);
+//   and, for the cluster benchmark, a Toile edge reading the walls from Redis (`startEdge`);
 // - the baseline: a bare `ws` server that broadcasts what it is posted, framed once with ws's own
 //   `Sender.frame` and written as the same bytes to every socket: the floor that no wall server can beat.
 import http from 'node:http';
@@ -53,6 +54,51 @@ export async function startToile({ root, dataDir, env = {} }) {
         return ids;
       },
       viewers: () => app.toile.feeds.viewerCount(),
+      async close() {
+        await app.close();
+      },
+    },
+  };
+}
+
+/**
+ * The handlers of a Toile edge (`TOILE_ROLE=edge`), the compiled app as `npm run start:edge` runs it, with
+ * its production logger writing to a sink: walls only, read from Redis. `env` carries REDIS_URL and
+ * TOILE_REDIS_PREFIX. Resolves once the edge answers /healthz 200 and serves the benchmark's wall: start
+ * the primary first, and the edge once the primary has published the wall to Redis.
+ */
+export async function startEdge({ root, env = {}, timeoutMs = 20_000 }) {
+  const load = (path) => import(pathToFileURL(join(root, 'dist', 'server', path)).href);
+  const [{ buildEdgeApp }, { LISTEN_BACKLOG }, { parseConfig }, { loggerOptions }] = await Promise.all([
+    load('edge.js'),
+    load('app.js'),
+    load('config.js'),
+    load('logger.js'),
+  ]);
+  const metricsToken = 'bench-metrics-token-0123456789';
+  const config = parseConfig({ TOILE_ROLE: 'edge', PORT: '0', TOILE_METRICS_TOKEN: metricsToken, ...env });
+  const app = await buildEdgeApp({ config, logger: loggerOptions('info') });
+  await app.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG });
+  const url = `http://127.0.0.1:${app.server.address().port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    const wall = health.statusCode === 200 ? await app.inject({ method: 'GET', url: `/api/walls/${WALL}/events` }) : null;
+    if (wall?.statusCode === 200) break;
+    if (Date.now() > deadline) throw new Error(`the edge did not serve wall ${WALL} within ${timeoutMs} ms (healthz ${health.statusCode} ${health.body})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    handlers: {
+      ...processHandlers,
+      info: () => ({ url, wall: WALL }),
+      /** The viewers of the wall, from the edge's own metrics. */
+      async viewers() {
+        const response = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
+        const line = response.body.split('\n').find((l) => l.startsWith(`toile_wall_viewers{wall="${WALL}"}`));
+        return line ? Number(line.split(' ').pop()) : 0;
+      },
       async close() {
         await app.close();
       },
