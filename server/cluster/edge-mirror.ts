@@ -193,9 +193,10 @@ export class EdgeMirror implements WallStateSource {
 
   /**
    * One wall afresh: its snapshot and the stream's latest events, read together. Its feed, if open, sends
-   * its viewers what they missed (or the snapshot, when the stream does not reach back to them).
+   * its viewers what they missed (or the snapshot, when the stream does not reach back to them). False when
+   * there was nothing newer to load.
    */
-  private async loadWall(slug: string): Promise<void> {
+  private async loadWall(slug: string): Promise<boolean> {
     const results = await this.redis
       .multi()
       .get(this.keys.snapshot(slug))
@@ -203,8 +204,11 @@ export class EdgeMirror implements WallStateSource {
       .exec();
     const [[snapshotError, stored], [streamError, entries]] = results as [[Error | null, string | null], [Error | null, [string, string[]][]]];
     if (snapshotError || streamError) throw snapshotError ?? streamError;
-    if (stored === null) return;
+    if (stored === null) return false;
     const snapshot = JSON.parse(stored) as StoredSnapshot;
+    const open = this.feeds.peek(slug);
+    // The snapshot is written every second: a feed already past it is only continued, never set back.
+    if (open && open.epoch === snapshot.epoch && open.seq >= snapshot.seq) return false;
     // The ring must be the events just before the snapshot's seq, consecutive, of its epoch.
     const recent: { seq: number; json: string }[] = [];
     let expected = snapshot.seq;
@@ -217,9 +221,9 @@ export class EdgeMirror implements WallStateSource {
       expected -= 1;
     }
     this.states.set(slug, { epoch: snapshot.epoch, seq: snapshot.seq, wall: snapshot.wall, items: snapshot.items, recent });
-    const feed = this.feeds.peek(slug);
-    if (feed) feed.reload();
+    if (open) open.reload();
     else this.feeds.get(slug);
+    return true;
   }
 
   private async apply(reply: StreamReply): Promise<void> {
@@ -240,8 +244,9 @@ export class EdgeMirror implements WallStateSource {
         const seq = Number(entry.seq);
         if (!feed) break;
         if (entry.epoch !== feed.epoch || seq > feed.seq + 1) {
-          // Another database's events, or some this edge never saw (the stream was trimmed past it).
-          await this.loadWall(slug);
+          // Another database's events, or some this edge never saw (the stream was trimmed past it). A
+          // snapshot not yet newer than the feed is written again within a second: wait for it.
+          if (!(await this.loadWall(slug))) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
           break;
         }
         if (seq <= feed.seq) continue;

@@ -9,6 +9,8 @@ import { BEAT_MS, BEAT_TTL_MS, CONTROL_LENGTH, fields, STREAM_LENGTH, type Clust
 const RECONCILE_MS = BEAT_MS;
 /** The most events written in one MULTI; a wall further behind is caught up in several. */
 const BATCH = 500;
+/** How far a wall's snapshot may fall behind its stream before it is written with the events. */
+const SNAPSHOT_BEHIND = STREAM_LENGTH / 2;
 
 const WALL_CHANNEL = wallChannel('');
 
@@ -24,6 +26,8 @@ const WALL_CHANNEL = wallChannel('');
 export class StreamPublisher {
   /** Per wall, the last seq of this epoch that Redis holds; absent when unknown (read it, or start over). */
   private readonly published = new Map<string, number>();
+  /** Per wall, the seq of the snapshot Redis holds; absent when unknown. */
+  private readonly snapshots = new Map<string, number>();
   private readonly changed = new Set<string>();
   /** False until what Redis holds has been read after (re)connecting. */
   private synced = false;
@@ -117,17 +121,35 @@ export class StreamPublisher {
           }
         });
       }
-      if (this.synced && !this.failing && this.changed.size === 0 && !this.pumping) {
-        // Everything committed is in Redis: edges that reach these seqs are caught up.
-        const beat: PrimaryBeat = { at: this.now(), epoch: this.epoch, seqs: Object.fromEntries(walls.map((wall) => [wall.slug, wall.lastSeq])) };
-        await this.redis.set(this.keys.primary, JSON.stringify(beat), 'PX', BEAT_TTL_MS);
-      }
+      if (this.synced && !this.failing && this.changed.size === 0 && !this.pumping) await this.snapshotAndBeat(this.repos.walls.all());
     } catch (error) {
       this.log.debug({ err: error }, 'could not compare the walls with Redis; retrying');
     } finally {
       this.checking = false;
     }
     if (this.changed.size > 0 || !this.synced) this.kick();
+  }
+
+  /**
+   * Everything committed is in Redis: the snapshot of each wall that changed since its last one is written
+   * (off the events' path: an event reaches the edges without waiting for its wall's snapshot to be built,
+   * and edges that start from a snapshot a second old read the rest from the stream), and the heartbeat,
+   * whose seqs tell edges they are caught up.
+   */
+  private async snapshotAndBeat(walls: Wall[]): Promise<void> {
+    const tx = this.redis.multi();
+    const written: [string, number][] = [];
+    for (const wall of walls) {
+      if (this.published.get(wall.slug) !== wall.lastSeq || this.snapshots.get(wall.slug) === wall.lastSeq) continue;
+      tx.set(this.keys.snapshot(wall.slug), JSON.stringify(this.snapshotOf(wall)));
+      written.push([wall.slug, wall.lastSeq]);
+    }
+    const beat: PrimaryBeat = { at: this.now(), epoch: this.epoch, seqs: Object.fromEntries(walls.map((wall) => [wall.slug, wall.lastSeq])) };
+    tx.set(this.keys.primary, JSON.stringify(beat), 'PX', BEAT_TTL_MS);
+    const results = (await tx.exec()) ?? [];
+    written.forEach(([slug, seq], index) => {
+      if (results[index]?.[0] === null) this.snapshots.set(slug, seq);
+    });
   }
 
   private kick(): void {
@@ -174,6 +196,7 @@ export class StreamPublisher {
   /** Reads the last entry of every wall's stream: what this primary can continue from. */
   private async sync(): Promise<void> {
     this.published.clear();
+    this.snapshots.clear();
     for (const wall of this.repos.walls.all()) {
       const [top] = await this.redis.xrevrange(this.keys.events(wall.slug), '+', '-', 'COUNT', 1);
       const entry = top ? fields(top[1]) : undefined;
@@ -186,9 +209,9 @@ export class StreamPublisher {
   }
 
   /**
-   * Appends what Redis lacks of one wall, with the snapshot at its last seq, in one MULTI. A wall whose
-   * position is unknown starts over: its stream is rewritten from the latest events of the log, and edges are
-   * told to load it afresh.
+   * Appends what Redis lacks of one wall, in one MULTI. A wall whose position is unknown starts over: its
+   * stream is rewritten from the latest events of the log with its snapshot, and edges are told to load it
+   * afresh.
    */
   private async publish(slug: string): Promise<void> {
     const wall = this.repos.walls.bySlug(slug);
@@ -204,6 +227,7 @@ export class StreamPublisher {
         tx.xadd(key, `${event.seq}-0`, 'seq', String(event.seq), 'epoch', this.epoch, 'at', at, 'json', event.json);
       }
       tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
+      this.snapshots.set(slug, wall.lastSeq);
       tx.sadd(this.keys.walls, slug);
       tx.xadd(this.keys.control, 'MAXLEN', '~', CONTROL_LENGTH, '*', 'type', 'reset', 'slug', slug);
       last = wall.lastSeq;
@@ -214,13 +238,18 @@ export class StreamPublisher {
         tx.xadd(key, 'MAXLEN', '~', STREAM_LENGTH, `${event.seq}-0`, 'seq', String(event.seq), 'epoch', this.epoch, 'at', at, 'json', event.json);
       }
       last = events[events.length - 1]!.seq;
-      // The snapshot is the wall now: it goes with the batch that reaches now, not with an earlier one.
-      if (last === wall.lastSeq) tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
-      else this.changed.add(slug);
+      if (last < wall.lastSeq) this.changed.add(slug);
+      // The snapshot is written every second (snapshotAndBeat), except in a burst that would leave it older
+      // than the stream reaches back: then it goes with the batch that reaches now.
+      else if (last - (this.snapshots.get(slug) ?? -Infinity) >= SNAPSHOT_BEHIND) {
+        tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
+        this.snapshots.set(slug, last);
+      }
     }
     const results = (await tx.exec()) ?? [];
     const failed = results.find(([error]) => error !== null);
     if (failed) {
+      this.snapshots.delete(slug);
       // Starting over failed too: something else is wrong with Redis (out of memory, a read-only replica).
       if (from === undefined) throw failed[0];
       // Redis holds something else than we thought (another writer, a reply lost after the write): start over.

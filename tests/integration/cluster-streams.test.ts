@@ -92,11 +92,15 @@ describe.skipIf(skipRedisTests(available))('the primary in cluster mode (REDIS_U
     expect(entries.map((entry) => JSON.parse(entry.json))).toEqual(sent);
     expect(new Set(entries.map((entry) => entry.epoch))).toEqual(new Set([server.app.toile.epoch]));
 
-    const snapshot = JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`))!);
+    // The snapshot follows within a second, off the events' path.
     const fresh = await openSocket(`${server.wsUrl}/ws/walls/capcomnet`);
     const { type, ...expected } = await fresh.next();
     fresh.close();
     expect(type).toBe('snapshot');
+    const snapshot = await until(async () => {
+      const stored = JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`)) ?? 'null');
+      return stored?.seq === 6 ? stored : undefined;
+    }, 'the snapshot at seq 6', 3000);
     expect(snapshot).toEqual(expected);
     expect(await redis.smembers(`${prefix}:walls`)).toEqual(['capcomnet']);
   });
@@ -131,6 +135,7 @@ describe.skipIf(skipRedisTests(available))('the primary in cluster mode (REDIS_U
     await until(async () => (await stream(prefix)).length === 1, 'the new epoch\'s one entry', 5000);
     const [entry] = await stream(prefix);
     expect(entry).toMatchObject({ id: '1-0', seq: 1, epoch: replaced.app.toile.epoch });
+    await until(async () => JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`)) ?? 'null')?.seq === 1, 'the new epoch\'s snapshot', 3000);
     expect(JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`))!)).toMatchObject({ epoch: replaced.app.toile.epoch, seq: 1 });
     expect((await control(prefix)).filter((notice) => notice.type === 'reset' && notice.slug === 'capcomnet').length).toBeGreaterThanOrEqual(2);
   });
@@ -145,7 +150,7 @@ describe.skipIf(skipRedisTests(available))('the primary in cluster mode (REDIS_U
 
     await until(async () => (await stream(prefix)).length === 4, 'the stream written again', 5000);
     expect((await stream(prefix)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
-    expect(JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`))!)).toMatchObject({ seq: 4 });
+    await until(async () => JSON.parse((await redis.get(`${prefix}:wall:capcomnet:snapshot`)) ?? 'null')?.seq === 4, 'the snapshot at seq 4', 3000);
     expect(await redis.smembers(`${prefix}:walls`)).toEqual(['capcomnet']);
   });
 
