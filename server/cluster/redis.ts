@@ -2,9 +2,10 @@
  * What the primary and the edges share in Redis, and how they connect to it.
  *
  * Per wall, the primary keeps two keys: a stream of its events, each entry's ID being `<seq>-0`, so that
- * "everything after seq N" is `XREAD … <N>-0` on any edge, and a snapshot at the stream's last seq, written
- * in the same MULTI as the events it follows. A control stream tells edges of walls that appear or start
- * over (a new epoch, a stream Redis lost) and of reloads asked from the console.
+ * "everything after seq N" is `XREAD … <N>-0` on any edge, and a snapshot of the wall at some seq the
+ * stream holds, rewritten every second while the wall changes. A control stream tells edges of walls that
+ * appear or start over (a new epoch, a stream Redis lost) and of reloads asked from the console; a
+ * heartbeat key says the primary is there and how far it has committed.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WallMessage } from '../domain/message.js';
@@ -49,7 +50,7 @@ export class ClusterKeys {
   }
 }
 
-/** A wall's state at one seq, as the primary writes it and an edge starts from. */
+/** A wall's state at one seq, as the primary writes it and an edge starts from (reading the rest from the stream). */
 export interface StoredSnapshot {
   epoch: string;
   seq: number;
