@@ -300,9 +300,10 @@ export class PrimaryProcess extends ToileProcess {
 
   /** The wall's state as the primary serves it over HTTP: its seq and epoch. */
   async wallState(slug = 'capcomnet'): Promise<{ seq: number; epoch: string }> {
-    const response = await this.request('GET', `/api/walls/${slug}/events?since=0`);
+    // Asked from the end: the answer's latestSeq is the wall's seq (a page from 0 stops at 1,000 events).
+    const response = await this.request('GET', `/api/walls/${slug}/events?since=${Number.MAX_SAFE_INTEGER}`);
     if (response.status !== 200) throw new Error(`GET events of ${slug} on ${this.name} was answered ${response.status}: ${response.text}`);
-    return { seq: response.body.seq as number, epoch: response.body.epoch as string };
+    return { seq: response.body.latestSeq as number, epoch: response.body.epoch as string };
   }
 }
 

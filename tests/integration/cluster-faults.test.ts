@@ -166,4 +166,40 @@ describe.skipIf(skipRedisTests(redisUp))('cluster mode when Redis or an edge fai
     },
     60_000,
   );
+
+  it(
+    'gives the viewers of an edge that fell further behind than the stream keeps a fresh snapshot, then every event',
+    async () => {
+      const primary = await cluster().startPrimary();
+      const edge = await cluster().startEdge();
+      // Post-moderated: each contribution is an approval, so a thousand events take a few seconds.
+      const patched = await primary.request('PATCH', '/api/walls/capcomnet', { moderation: 'post' }, await primary.auth());
+      expect(patched.status, patched.text).toBe(200);
+      const { socket: viewer, snapshot } = await snapshotOf(edge);
+      const { seq: patchedSeq } = await primary.wallState();
+      if (snapshot.seq < patchedSeq) await waitForSeq(viewer, patchedSeq);
+
+      // The edge is frozen (a stalled VM, a process stuck in a long GC pause) while 1,100 events pass.
+      process.kill(edge.pid!, 'SIGSTOP');
+      try {
+        const texts = Array.from({ length: 1100 }, (_, i) => `Flood ${i + 1}`);
+        for (let i = 0; i < texts.length; i += 20) await Promise.all(texts.slice(i, i + 20).map((text) => primary.ingest(text)));
+      } finally {
+        process.kill(edge.pid!, 'SIGCONT');
+      }
+      const last = (await primary.wallState()).seq;
+      expect(last).toBe(patchedSeq + 1100);
+
+      // The stream no longer reaches back to where the edge was: its viewers start over from a snapshot.
+      const fresh = await viewer.next((frame) => frame.type === 'snapshot', 20_000);
+      expect(fresh).toMatchObject({ type: 'snapshot', epoch: snapshot.epoch });
+      expect(fresh.seq).toBeGreaterThan(patchedSeq + 1);
+      if (fresh.seq < last) await waitForSeq(viewer, last, 20_000);
+      // Then every event after it, once, in order: nothing of what the edge had before is sent again.
+      expect(seqs(viewer.frames.slice(viewer.frames.indexOf(fresh) + 1))).toEqual(range(fresh.seq + 1, last));
+      expect(viewer.frames.filter((frame) => frame.type === 'snapshot')).toHaveLength(2);
+      await expectSameSnapshot(primary, edge);
+    },
+    90_000,
+  );
 });
