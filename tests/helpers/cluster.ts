@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as rawRequest } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { projectRoot } from '../../server/paths.js';
-import { ADMIN_PASSWORD, type TestResponse } from './server.js';
+import { ADMIN_PASSWORD, httpRequest, type TestResponse } from './server.js';
 import { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy.js';
 import { openSocket, type Frame, type TestSocket } from './ws.js';
 
@@ -202,21 +202,8 @@ export class ToileProcess {
     return this.start();
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> {
-    const response = await fetch(this.url + path, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not JSON (an HTML page, metrics…): the text is in `body` as is.
-    }
-    return { status: response.status, body: parsed, headers: response.headers, text };
+  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> {
+    return httpRequest(this.url, method, path, body, headers, 10_000);
   }
 
   /** The Prometheus text of GET /metrics, read with the metrics token. */
@@ -520,7 +507,7 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 /** Asks `node` for a WebSocket upgrade at `path` and returns the HTTP answer when it is refused. */
 export function refusedUpgrade(node: ToileProcess, path: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(`${node.url}${path}`, {
+    const outgoing = rawRequest(`${node.url}${path}`, {
       headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' },
     });
     outgoing.on('upgrade', (_response, socket) => {

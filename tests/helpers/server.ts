@@ -50,6 +50,34 @@ export interface StartOptions extends Partial<Omit<AppOptions, 'config'>> {
   env?: Record<string, string>;
 }
 
+/**
+ * A request as a client sends it: a body that is not a string goes as JSON. The answer's body is parsed
+ * when it is JSON, and the text otherwise (an HTML page, TwiML, metrics…).
+ */
+export async function httpRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<TestResponse> {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: the text is in `body` as is.
+  }
+  return { status: response.status, body: parsed, headers: response.headers, text };
+}
+
 /** Builds the real app on a fresh SQLite file and listens on a random local port. */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'toile-test-'));
@@ -70,21 +98,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     app,
     dataDir,
     adminPassword: ADMIN_PASSWORD,
-    async request(method, path, body, headers = {}) {
-      const response = await fetch(url + path, {
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Not JSON (an HTML page, TwiML…): the text is in `body` as is.
-      }
-      return { status: response.status, body: parsed, headers: response.headers, text };
-    },
+    request: (method, path, body, headers = {}) => httpRequest(url, method, path, body, headers),
     async adminToken() {
       token ??= app.toile.auth.createToken('tests', 'admin', 'tests').token;
       return token;
