@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { ClusterKeys, connectRedis, type StoredSnapshot } from './cluster/redis.js';
+import { edgeShares } from './cluster/screens-share.js';
 import { StreamPublisher } from './cluster/stream-publisher.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
@@ -41,6 +42,7 @@ import { realtimeRoutes } from './routes/realtime.js';
 import { wallEventsRoutes } from './routes/wall-events.js';
 import { wallSocketRoutes } from './routes/wall-socket.js';
 import { screenRoutes } from './routes/screens.js';
+import { statsRoutes } from './routes/stats.js';
 import { senderRoutes } from './routes/senders.js';
 import { wallImageRoutes } from './routes/wall-images.js';
 import { wallRoutes } from './routes/walls.js';
@@ -52,6 +54,7 @@ import { createMediaStore, DEFAULT_MEDIA_LIMITS, type MediaLimits, type MediaSto
 import { createModeration, type Moderate } from './services/moderation.js';
 import { createPublishDelay } from './services/publish-delay.js';
 import { createSmsReceiver, type SmsReceiver } from './services/sms.js';
+import { createStats, type WallStats } from './services/stats.js';
 import { createSocialIntake, type SocialIntake } from './services/social.js';
 import { createWalls, type Walls } from './services/walls.js';
 import { registerSmtpReceiver } from './smtp/receiver.js';
@@ -127,6 +130,8 @@ export interface Toile {
   /** How posts enter, change and are retracted by their authors (social sources and API bridges). */
   social: SocialIntake;
   moderate: Moderate;
+  /** A wall's numbers now (`GET /api/walls/:slug/stats`). */
+  stats: (wall: Wall) => Promise<WallStats>;
   /** Approves the delayed messages that are due; runs every second, callable directly in tests. */
   publishDue: () => number;
   walls: Walls;
@@ -208,8 +213,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ctx: ServiceContext = { repos, hub, now };
   const sockets = new SocketRegistry({ ...DEFAULT_SOCKET_POLICY, ...options.socketPolicy });
   const feeds = new WallFeeds(source, hub, fanOut, (error) => app.log.warn({ err: error }, 'dropped a wall viewer that failed'));
-  const metrics = createMetrics({ feeds, sockets });
-  const moderate = createModeration(ctx);
+  const metrics = createMetrics({ feeds, sockets, messageCounts: () => repos.stats.counts() });
+  const moderate = createModeration(ctx, (message, seconds) => metrics.decided(message.wallSlug, seconds));
   const ingest = createIngest(ctx, metrics.ingested);
   const social = createSocialIntake(ctx, ingest, (error, source) =>
     app.log.warn({ err: error, source: source.id, kind: source.kind }, 'skipped a social post that could not be stored'),
@@ -233,6 +238,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sources: new SourceManager(ctx, social, SOURCE_RUNNERS, { ...DEFAULT_SOURCE_TIMING, ...options.sourceTiming }, app.log.child({ component: 'sources' })),
     moderate,
     publishDue: createPublishDelay(ctx, moderate),
+    // In cluster mode most viewers watch through the edges, which report their counts through Redis.
+    stats: createStats(ctx, async (slug) => {
+      const here = feeds.peek(slug)?.viewerCount ?? 0;
+      return cluster ? here + (await edgeShares(cluster.redis, cluster.keys, slug)).viewers : here;
+    }),
     walls: createWalls(ctx),
     auth: createAuth(ctx),
     epoch,
@@ -295,6 +305,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(screenRoutes);
+  await app.register(statsRoutes);
   await app.register(pageRoutes, { clientDir: toile.clientDir });
 
   toile.bootstrap = await bootstrap(toile, config.adminPassword);

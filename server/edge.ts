@@ -79,8 +79,8 @@ export async function buildEdgeApp(options: EdgeOptions): Promise<FastifyInstanc
   const metrics = createMetrics({ feeds, sockets });
   registerEdgeMetrics(metrics.registry, mirror, queries, keys);
 
-  // The console lists every screen, this edge's too: it copies them to Redis for the primary.
-  const stopSharing = shareScreens(queries, keys, screens, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
+  // The console lists every screen and counts every viewer, this edge's too: it copies them to Redis.
+  const stopSharing = shareScreens(queries, keys, screens, feeds, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
   let running: Promise<void> | null = null;
   app.addHook('onReady', async () => {
     running = mirror.run();

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Channel } from './domain/message.js';
 import type { SocketRegistry } from './realtime/sockets.js';
 import type { WallFeeds } from './realtime/wall-feed.js';
@@ -8,6 +8,8 @@ import type { IngestOutcome } from './services/ingest.js';
 export interface MetricSources {
   feeds: WallFeeds;
   sockets: SocketRegistry;
+  /** Contributions by wall, channel and status (the primary's SQLite; an edge has none). */
+  messageCounts?: () => { slug: string; channel: string; status: string; count: number }[];
 }
 
 export interface Metrics {
@@ -15,6 +17,8 @@ export interface Metrics {
   registry: Registry;
   /** Counts one contribution's outcome; the ingest pipeline's observer. */
   ingested(channel: Channel, outcome: IngestOutcome): void;
+  /** A moderator's first decision on a contribution, `seconds` after it was received. */
+  decided(wall: string, seconds: number): void;
   /** The text exposition format, with the registry's content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -80,6 +84,27 @@ export function createMetrics(sources: MetricSources): Metrics {
     registers,
   });
 
+  const messageCounts = sources.messageCounts;
+  if (messageCounts) {
+    new Gauge({
+      name: `${PREFIX}wall_contributions`,
+      help: 'Contributions stored per wall, channel and status (pending is the moderation queue), read from the database at scrape time.',
+      labelNames: ['wall', 'channel', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { slug, channel, status, count } of messageCounts()) this.set({ wall: slug, channel, status }, count);
+      },
+    });
+  }
+  const decisions = new Histogram({
+    name: `${PREFIX}moderation_decision_seconds`,
+    help: 'From a contribution received to a moderator\'s first decision on it (automatic decisions are not counted).',
+    labelNames: ['wall'],
+    buckets: [5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers,
+  });
+
   // The process metrics, event-loop delay among them, start with the first scrape: their timers and GC
   // observer cannot be stopped, so an app that is never scraped (every test's) does not start them.
   let processMetrics = false;
@@ -88,6 +113,9 @@ export function createMetrics(sources: MetricSources): Metrics {
     registry,
     ingested(channel, outcome) {
       ingest.inc({ channel, outcome });
+    },
+    decided(wall, seconds) {
+      decisions.observe({ wall }, seconds);
     },
     async render() {
       if (!processMetrics) {

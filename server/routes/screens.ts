@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { edgeScreens, mergeScreens } from '../cluster/screens-share.js';
+import { edgeShares, mergeScreens } from '../cluster/screens-share.js';
 import { notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
 import type { ScreenRegistry } from '../realtime/screens.js';
@@ -59,7 +59,7 @@ export async function screenRoutes(app: FastifyInstance): Promise<void> {
       if (!repos.walls.bySlug(slug)) throw notFound(`Wall "${slug}"`);
       // In cluster mode most screens watch through an edge: each copies its list to Redis.
       if (!cluster) return { screens: screens.list(slug) };
-      return { screens: mergeScreens([screens.list(slug), await edgeScreens(cluster.redis, cluster.keys, slug)]) };
+      return { screens: mergeScreens([screens.list(slug), (await edgeShares(cluster.redis, cluster.keys, slug)).screens]) };
     },
   );
 

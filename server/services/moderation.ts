@@ -11,7 +11,7 @@ import { publishChange } from './publisher.js';
  * never a silent overwrite), changes the state, appends the wall event and the audit row in one
  * transaction, and publishes after commit.
  */
-export function createModeration(ctx: ServiceContext) {
+export function createModeration(ctx: ServiceContext, onFirstDecision: (message: StoredMessage, seconds: number) => void = () => undefined) {
   const { repos } = ctx;
 
   return function moderate(id: number, action: ModerationAction, actor: string, expectedVersion?: number): StoredMessage {
@@ -51,6 +51,11 @@ export function createModeration(ctx: ServiceContext) {
         now,
       );
       repos.afterCommit(() => publishChange(ctx.hub, updated, wallEvent));
+      // How long moderators take, for the metrics: a person's first decision on what waited for one.
+      if (decides && current.status === 'pending' && actor !== 'system') {
+        const seconds = Math.max(0, (Date.parse(now) - Date.parse(updated.receivedAt)) / 1000);
+        repos.afterCommit(() => onFirstDecision(updated, seconds));
+      }
       return updated;
     });
   };

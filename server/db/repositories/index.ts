@@ -10,6 +10,7 @@ import { rulesRepository } from './rules.js';
 import { sendersRepository } from './senders.js';
 import { sessionsRepository } from './sessions.js';
 import { smsPartsRepository } from './sms-parts.js';
+import { statsRepository } from './stats.js';
 import { sourcesRepository } from './sources.js';
 import { tokensRepository } from './tokens.js';
 import { usersRepository } from './users.js';
@@ -84,6 +85,7 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     senders: sendersRepository(db),
     sessions: sessionsRepository(db),
     smsParts: smsPartsRepository(db),
+    stats: statsRepository(db),
     sources: sourcesRepository(db),
     tokens: tokensRepository(db),
     users: usersRepository(db),
