@@ -4,3 +4,9 @@ declare module '*?url' {
   const src: string;
   export default src;
 }
+
+// `?inline` imports are answered with the file's text (a stylesheet to adopt into a shadow root).
+declare module '*?inline' {
+  const text: string;
+  export default text;
+}

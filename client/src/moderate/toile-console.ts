@@ -14,6 +14,7 @@ import './toile-panic-control.js';
 import './toile-screens-panel.js';
 import './toile-settings-panel.js';
 import './toile-sources-panel.js';
+import './toile-stats-panel.js';
 
 type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -21,7 +22,7 @@ type Phase = 'loading' | 'signed-out' | 'ready';
 const LANGUAGE_NAMES = { en: 'English', fr: 'Français' } as const;
 
 /** The console's views; the hash names one after the wall (`#capcomnet/audit`). */
-export type ConsoleView = 'queue' | 'sources' | 'settings' | 'screens' | 'audit' | 'accounts';
+export type ConsoleView = 'queue' | 'sources' | 'settings' | 'screens' | 'stats' | 'audit' | 'accounts';
 
 /**
  * Which views a role gets, and their names there. A moderator's "accounts" view holds only their own
@@ -34,6 +35,7 @@ function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
       { view: 'sources', label: s('nav.sources') },
       { view: 'settings', label: s('nav.settings') },
       { view: 'screens', label: s('nav.screens') },
+      { view: 'stats', label: s('nav.stats') },
       { view: 'audit', label: s('nav.audit') },
       { view: 'accounts', label: s('nav.accounts') },
     ];
@@ -41,6 +43,7 @@ function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
   return [
     { view: 'queue', label: s('nav.queue') },
     { view: 'screens', label: s('nav.screens') },
+    { view: 'stats', label: s('nav.stats') },
     { view: 'accounts', label: s('nav.yourAccount') },
   ];
 }
@@ -309,6 +312,8 @@ export class ToileConsole extends LitElement {
         return html`<toile-sources-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-sources-panel>`;
       case 'settings':
         return html`<toile-settings-panel .slug=${this.slug} .csrfToken=${this.csrfToken}></toile-settings-panel>`;
+      case 'stats':
+        return html`<toile-stats-panel .slug=${this.slug}></toile-stats-panel>`;
       case 'audit':
         return html`<toile-audit-panel .slug=${this.slug}></toile-audit-panel>`;
       case 'accounts':

@@ -320,3 +320,26 @@ export interface SessionInfo {
   /** True for the session this page runs in. */
   current: boolean;
 }
+
+/** Contributions counted by status (`received` is all of them). */
+export interface StatusCounts {
+  received: number;
+  pending: number;
+  approved: number;
+  rejected: number;
+  hidden: number;
+}
+
+/** `GET /api/walls/:slug/stats` (server/services/stats.ts). */
+export interface WallStats {
+  wall: string;
+  at: string;
+  totals: StatusCounts;
+  byChannel: Record<string, StatusCounts>;
+  approvalRate: number | null;
+  moderation: { decided: number; medianSeconds: number | null; p90Seconds: number | null };
+  series: { bucketSeconds: number; start: string | null; channels: string[]; received: Record<string, number[]>; queue: number[] };
+  topContributors: { label: string; count: number }[];
+  hashtags: { tag: string; count: number }[];
+  viewers: number;
+}
