@@ -209,7 +209,7 @@ describe.skipIf(skipBrowserTests())('the console’s admin views in a real brows
     // A view the role does not have falls back to the queue.
     expect(new URL(page.url()).hash).toBe('#capcomnet');
     const links = await nav(page).getByRole('link').allTextContents();
-    expect(links.map((text) => text.trim())).toEqual(['Queue', 'Screens', 'Your account']);
+    expect(links.map((text) => text.trim())).toEqual(['Queue', 'Screens', 'Stats', 'Your account']);
     expect(await page.locator('toile-panic-control').getByRole('button', { name: 'Blank' }).isEnabled()).toBe(true);
     for (const element of ['toile-settings-panel', 'toile-audit-panel', 'toile-sources-panel', 'toile-users-panel']) {
       expect(await page.locator(element).count(), element).toBe(0);

@@ -301,6 +301,7 @@ describe.skipIf(skipBrowserTests())('the console’s wall views in a real browse
       'Sources',
       'Réglages',
       'Écrans',
+      'Stats',
       'Journal',
       'Comptes',
     ]);
