@@ -39,6 +39,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { registerRetention } from './routes/retention.js';
 import { wallEventsRoutes } from './routes/wall-events.js';
 import { wallSocketRoutes } from './routes/wall-socket.js';
 import { screenRoutes } from './routes/screens.js';
@@ -305,6 +306,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(screenRoutes);
+  registerRetention(app);
   await app.register(statsRoutes);
   await app.register(pageRoutes, { clientDir: toile.clientDir });
 

@@ -99,6 +99,12 @@ export interface WallSettings {
   display: DisplayMode;
   /** How many approved items a wall shows and a snapshot carries. */
   displayLimit: number;
+  /**
+   * When the event ends (an ISO date-time), the start of the retention period; null: retention never runs
+   * for this wall, whatever `retentionDays` says.
+   */
+  eventEndsAt: string | null;
+  /** Days after `eventEndsAt` when private sender data and raw payloads are erased; null keeps them. */
   retentionDays: number | null;
   /** Whether English and French profanity holds a message (`profanity:<word>`). */
   profanityFilter: boolean;
@@ -164,6 +170,7 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   pacing: DEFAULT_PACING,
   display: 'live',
   displayLimit: 50,
+  eventEndsAt: null,
   retentionDays: null,
   profanityFilter: true,
   holdLinks: true,
@@ -224,6 +231,18 @@ export function imageUrlProblem(url: string): string | null {
   return null;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When retention erases a wall's private data: the event's end plus `retentionDays`. Null when either is
+ * unset (the wall's data is kept) or the stored end is not a date.
+ */
+export function retentionDueAt(settings: Pick<WallSettings, 'eventEndsAt' | 'retentionDays'>): Date | null {
+  if (settings.eventEndsAt === null || settings.retentionDays === null) return null;
+  const end = Date.parse(settings.eventEndsAt);
+  return Number.isNaN(end) ? null : new Date(end + settings.retentionDays * DAY_MS);
+}
+
 export function publicWall(wall: Wall): PublicWall {
   const s = wall.settings;
   return {
@@ -255,6 +274,7 @@ export function adminWall(wall: Wall) {
     holdLinks: wall.settings.holdLinks,
     duplicateWindowMinutes: wall.settings.duplicateWindowMinutes,
     senderPerMinute: wall.settings.senderPerMinute,
+    eventEndsAt: wall.settings.eventEndsAt,
     retentionDays: wall.settings.retentionDays,
     smsNamePrefix: wall.settings.smsNamePrefix,
     smsReply: wall.settings.smsReply,

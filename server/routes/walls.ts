@@ -12,7 +12,7 @@ import {
   THEMES,
   WALL_LANGUAGES,
 } from '../domain/wall.js';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { requireRole } from '../plugins/auth.js';
 import type { WallInput, WallPatch } from '../services/walls.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
@@ -60,6 +60,13 @@ const pacingPatch = {
     replayAfterSeconds: { type: 'integer', ...PACING_LIMITS.replayAfterSeconds },
   },
 } as const;
+
+/** The event's end as stored (UTC); a date-time the schema let through but no calendar has is a 400. */
+function eventEnd(value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw badRequest('invalid_event_end', `eventEndsAt: "${value}" is not a date and time (e.g. 2026-11-29T18:00:00+01:00).`);
+  return new Date(time).toISOString();
+}
 
 export async function wallRoutes(app: FastifyInstance): Promise<void> {
   const { repos, walls } = app.toile;
@@ -123,6 +130,9 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
             pacing: pacingPatch,
             display: { type: 'string', enum: [...DISPLAY_MODES] },
             displayLimit: { type: 'integer', minimum: 1, maximum: 500 },
+            // RFC 3339 with its offset (`2026-11-29T18:00:00+01:00`): a time without a zone would mean
+            // whatever the server's zone is.
+            eventEndsAt: { type: ['string', 'null'], format: 'date-time' },
             retentionDays: { type: ['integer', 'null'], minimum: 0, maximum: 3650 },
             profanityFilter: { type: 'boolean' },
             holdLinks: { type: 'boolean' },
@@ -137,6 +147,8 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
       const patch = request.body;
       // Instructions are shown to the audience: cleaned here, so that the wall and the form show what was checked.
       if (patch.instructions !== undefined) patch.instructions = normalizeInstructions(patch.instructions);
+      // Stored in UTC, as every other time is, so that times compare as strings and read the same everywhere.
+      if (typeof patch.eventEndsAt === 'string') patch.eventEndsAt = eventEnd(patch.eventEndsAt);
       return adminWall(walls.update(request.params.slug, patch, request.principal!.username));
     },
   );

@@ -6,6 +6,7 @@ import { mailgunTokensRepository } from './mailgun-tokens.js';
 import { mediaRepository } from './media.js';
 import { messagesRepository } from './messages.js';
 import { metaRepository } from './meta.js';
+import { retentionRepository } from './retention.js';
 import { rulesRepository } from './rules.js';
 import { sendersRepository } from './senders.js';
 import { sessionsRepository } from './sessions.js';
@@ -81,6 +82,7 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     media: mediaRepository(db),
     messages: messagesRepository(db),
     meta: metaRepository(db),
+    retention: retentionRepository(db),
     rules: rulesRepository(db),
     senders: sendersRepository(db),
     sessions: sessionsRepository(db),

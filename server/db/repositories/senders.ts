@@ -77,6 +77,7 @@ export function sendersRepository(db: Db) {
      RETURNING id`,
   );
   const remove = db.prepare<[number]>('DELETE FROM senders WHERE id = ?');
+  const removeOfWall = db.prepare<[number]>('DELETE FROM senders WHERE wall_id = ?');
   const setBadge = db.prepare<[SenderBadge | null, number]>('UPDATE senders SET badge = ? WHERE id = ?');
 
   function standings(wallId: number): Map<number, SenderStanding> {
@@ -125,6 +126,11 @@ export function sendersRepository(db: Db) {
       // Which wall's list changed is not known here: every copy is dropped, as lists change rarely.
       cached.clear();
       remove.run(id);
+    },
+    /** Empties a wall's list (retention: an entry is a private address); how many entries it had. */
+    removeAllOfWall(wallId: number): number {
+      cached.delete(wallId);
+      return removeOfWall.run(wallId).changes;
     },
   };
 }
