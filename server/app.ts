@@ -25,6 +25,7 @@ import { DEFAULT_FAN_OUT, WallFeeds, type FanOutOptions, type WallStateSource } 
 import { authRoutes } from './routes/auth.js';
 import { contributeUrlRoutes } from './routes/contribute-url.js';
 import { displayRoutes } from './routes/display.js';
+import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestApiRoutes } from './routes/ingest-api.js';
 import { mailgunRoutes } from './routes/ingest-mailgun.js';
@@ -296,6 +297,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(wallImageRoutes);
   await app.register(moderationRoutes);
   await app.register(senderRoutes);
+  await app.register(exportRoutes);
   await app.register(realtimeRoutes);
   await app.register(wallSocketRoutes, { feeds, sockets, screens: toile.screens });
   await app.register(wallEventsRoutes, {

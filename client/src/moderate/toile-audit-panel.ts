@@ -3,6 +3,7 @@ import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
 import { reasonLabel } from '../shared/format.js';
 import type { AuditRow } from '../shared/types.js';
+import './toile-export-panel.js';
 import { panelStyles } from './panel-styles.js';
 import { errorText, lang, relativeTimeIn, s, type ConsoleKey } from './strings.js';
 
@@ -204,6 +205,7 @@ export class ToileAuditPanel extends LitElement {
                 )}
               </tbody>
             </table>`}
+      <toile-export-panel .slug=${this.slug} complete></toile-export-panel>
     `;
   }
 

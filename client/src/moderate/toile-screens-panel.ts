@@ -4,6 +4,7 @@ import { formStyles } from '../shared/form-styles.js';
 import type { Layout, ScreenInfo } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
 import { errorText, relativeTimeIn, s } from './strings.js';
+import './toile-export-panel.js';
 import './toile-share-panel.js';
 
 /** How often the list is read again while the view is open and the tab visible. */
@@ -183,6 +184,7 @@ export class ToileScreensPanel extends LitElement {
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       </section>
       <toile-share-panel .slug=${this.slug} .wallTitle=${this.wallTitle}></toile-share-panel>
+      <toile-export-panel .slug=${this.slug}></toile-export-panel>
     `;
   }
 
