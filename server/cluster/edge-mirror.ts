@@ -196,7 +196,7 @@ export class EdgeMirror implements WallStateSource {
    * its viewers what they missed (or the snapshot, when the stream does not reach back to them). False when
    * there was nothing newer to load.
    */
-  private async loadWall(slug: string): Promise<boolean> {
+  private async loadWall(slug: string, scrub = false): Promise<boolean> {
     const results = await this.redis
       .multi()
       .get(this.keys.snapshot(slug))
@@ -207,8 +207,9 @@ export class EdgeMirror implements WallStateSource {
     if (stored === null) return false;
     const snapshot = JSON.parse(stored) as StoredSnapshot;
     const open = this.feeds.peek(slug);
-    // The snapshot is written every second: a feed already past it is only continued, never set back.
-    if (open && open.epoch === snapshot.epoch && open.seq >= snapshot.seq) return false;
+    // The snapshot is written every second: a feed already past it is only continued, never set back. A
+    // rewritten history at the feed's own seq replaces what the feed keeps (its state and its ring).
+    if (open && open.epoch === snapshot.epoch && (open.seq > snapshot.seq || (open.seq === snapshot.seq && !scrub))) return false;
     // The ring must be the events just before the snapshot's seq, consecutive, of its epoch.
     const recent: { seq: number; json: string }[] = [];
     let expected = snapshot.seq;
@@ -258,7 +259,7 @@ export class EdgeMirror implements WallStateSource {
 
   private async control(notice: ControlNotice): Promise<void> {
     if (typeof notice.slug !== 'string') return;
-    if (notice.type === 'reset') await this.loadWall(notice.slug);
+    if (notice.type === 'reset') await this.loadWall(notice.slug, notice.scrub === '1');
     else if (notice.type === 'reload') this.onReload(notice.slug, notice.screen);
   }
 }

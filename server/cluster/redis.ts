@@ -76,8 +76,12 @@ export const BEAT_TTL_MS = 5000;
 
 /** What the control stream carries. */
 export type ControlNotice =
-  /** Load this wall afresh from its snapshot (new, or started over). */
-  | { type: 'reset'; slug: string }
+  /**
+   * Load this wall afresh from its snapshot (new, or started over). `scrub` ('1'): its history was
+   * rewritten (a contributor erased), so the events an edge keeps for resuming viewers are replaced even
+   * when it is already at that seq.
+   */
+  | { type: 'reset'; slug: string; scrub?: string }
   /** A moderator asked this wall's screens (or one of them) to reload the page. */
   | { type: 'reload'; slug: string; screen?: string };
 

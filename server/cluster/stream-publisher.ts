@@ -29,6 +29,8 @@ export class StreamPublisher {
   /** Per wall, the seq of the snapshot Redis holds; absent when unknown. */
   private readonly snapshots = new Map<string, number>();
   private readonly changed = new Set<string>();
+  /** Walls whose next rewrite must make edges replace their copy of the history (`rewrite`). */
+  private readonly scrubbed = new Set<string>();
   /** False until what Redis holds has been read after (re)connecting. */
   private synced = false;
   private pumping = false;
@@ -71,6 +73,16 @@ export class StreamPublisher {
         if (channel.startsWith(WALL_CHANNEL)) this.markChanged(channel.slice(WALL_CHANNEL.length));
       },
     };
+  }
+
+  /**
+   * The wall's history in SQLite was rewritten (an erasure scrubbed its events): its stream and snapshot
+   * are written again from the log, and edges replace what they keep of it.
+   */
+  rewrite(slug: string): void {
+    this.published.delete(slug);
+    this.scrubbed.add(slug);
+    this.markChanged(slug);
   }
 
   markChanged(slug: string): void {
@@ -229,7 +241,8 @@ export class StreamPublisher {
       tx.set(this.keys.snapshot(slug), JSON.stringify(this.snapshotOf(wall)));
       this.snapshots.set(slug, wall.lastSeq);
       tx.sadd(this.keys.walls, slug);
-      tx.xadd(this.keys.control, 'MAXLEN', '~', CONTROL_LENGTH, '*', 'type', 'reset', 'slug', slug);
+      const scrub = this.scrubbed.has(slug);
+      tx.xadd(this.keys.control, 'MAXLEN', '~', CONTROL_LENGTH, '*', 'type', 'reset', 'slug', slug, ...(scrub ? ['scrub', '1'] : []));
       last = wall.lastSeq;
     } else {
       const events = this.repos.events.since(wall.id, from, BATCH);
@@ -259,5 +272,6 @@ export class StreamPublisher {
       return;
     }
     this.published.set(slug, last);
+    if (from === undefined) this.scrubbed.delete(slug);
   }
 }
