@@ -236,6 +236,8 @@ export class WallFeed {
     this.state = fresh;
     this.ring = fresh.recent.map(toFrame);
     this.snapshot = null;
+    // The joined frames were read from the old ring: an erasure rewrites the log under the same seqs.
+    this.resume = null;
     const missed = this.since(before, beforeEpoch);
     if (missed) {
       // Nothing missed (an edge that reloaded a wall it was up to date with): nothing to write.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MEDIA_PREFIX } from '../domain/media-name.js';
 import type { MediaItem } from '../domain/message.js';
 import { retentionDueAt, type Wall } from '../domain/wall.js';
+import type { Repositories } from '../db/repositories/index.js';
 import type { ServiceContext } from './context.js';
 
 /** What one pass erased on one wall. */
@@ -94,22 +95,6 @@ export function createRetention(ctx: ServiceContext, mediaDir: string, log: Rete
     }
   }
 
-  /**
-   * An erased row's old bytes stay in the file's free space (and in the WAL) until SQLite reuses them:
-   * a copy of the file would still hold them. VACUUM rewrites the file without them, and the checkpoint
-   * empties the WAL. It holds the write lock for the time of a copy of the file (seconds for a large
-   * event); it runs only after a pass that erased something, once per wall in practice, long after the
-   * event. If it fails the rows are erased all the same, and the next erasing pass compacts again.
-   */
-  function compact(): void {
-    try {
-      repos.db.exec('VACUUM');
-      repos.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (error) {
-      log.warn({ err: error }, 'retention could not compact the database; erased rows may linger in free space');
-    }
-  }
-
   return {
     /** Erases what is due on every wall past its retention date; the report lists each such wall. */
     run(): RetentionReport {
@@ -127,7 +112,9 @@ export function createRetention(ctx: ServiceContext, mediaDir: string, log: Rete
       const erased = walls.filter((w) => w.erasedAddresses + w.deletedPayloads + w.removedImages > 0);
       if (erased.length > 0) {
         log.info({ retention: erased }, `retention erased private data on ${erased.length} wall(s)`);
-        compact();
+        compactDatabase(repos.db, (error) =>
+          log.warn({ err: error }, 'retention could not compact the database; erased rows may linger in free space'),
+        );
       }
       return report;
     },
@@ -135,3 +122,19 @@ export function createRetention(ctx: ServiceContext, mediaDir: string, log: Rete
 }
 
 export type Retention = ReturnType<typeof createRetention>;
+
+/**
+ * An erased row's old bytes stay in the file's free space (and in the WAL) until SQLite reuses them:
+ * a copy of the file would still hold them. VACUUM rewrites the file without them, and the checkpoint
+ * empties the WAL. It holds the write lock for the time of a copy of the file (seconds for a large
+ * event); it runs only after something was erased (retention, erasure). If it fails the rows are erased
+ * all the same, and the next erasing pass compacts again; `onError` hears of it.
+ */
+export function compactDatabase(db: Repositories['db'], onError: (error: unknown) => void): void {
+  try {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    onError(error);
+  }
+}

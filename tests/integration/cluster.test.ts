@@ -283,4 +283,31 @@ describe.skipIf(skipRedisTests(redisUp))('cluster mode: a primary and two edges 
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(phone.frames.some((frame) => frame.type === 'reload')).toBe(false);
   }, 30_000);
+
+  it('takes an erased message off the edges, and out of everything they keep for resuming viewers', async () => {
+    const start = await settled();
+    const watchers = await Promise.all([snapshotOf(edge1), snapshotOf(edge2)]);
+    const secret = `Mon numéro perso est le 06 12 34 ${randomBytes(2).toString('hex')}`;
+    const [id] = await primary.approveMany(1, secret);
+    for (const { socket } of watchers) await waitForSeq(socket, start + 1, 10_000);
+
+    const erased = await primary.request('DELETE', `/api/messages/${id}`, undefined, await primary.auth());
+    expect(erased.status, erased.text).toBe(200);
+    const begun = Date.now();
+    for (const { socket } of watchers) {
+      const [removal] = (await waitForSeq(socket, start + 2, 5000)).slice(-1);
+      expect(removal).toMatchObject({ type: 'removed', id });
+    }
+    expect(Date.now() - begun).toBeLessThan(1000);
+    const text = secret.slice(0, 20);
+    for (const edge of [edge1, edge2]) {
+      // Neither the events an edge replays nor a fresh snapshot hold the text any more.
+      await until(async () => !(await edge.request('GET', `/api/walls/capcomnet/events?since=${start}`)).text.includes(text), `${edge.name}'s history scrubbed`, 5000, 100);
+      const resumed = await cluster().viewer(edge, { since: start, epoch: watchers[0]!.snapshot.epoch });
+      await waitForSeq(resumed, start + 2, 5000);
+      expect(JSON.stringify(resumed.frames)).not.toContain(text);
+      const { snapshot } = await snapshotOf(edge);
+      expect(JSON.stringify(snapshot)).not.toContain(text);
+    }
+  }, 30_000);
 });

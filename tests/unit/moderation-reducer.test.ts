@@ -51,6 +51,14 @@ describe('the moderation reducer', () => {
     expect([...state.messages.keys()]).toEqual([3]);
   });
 
+  it('takes away the messages an admin erased, and ignores ids it does not hold', () => {
+    const before = fold([{ type: 'snapshot', items: [message(1), message(2), message(3)] }]);
+    const state = fold([{ type: 'erased', ids: [1, 3, 99] }], before);
+    expect([...state.messages.keys()]).toEqual([2]);
+    expect(fold([{ type: 'erased', ids: [99] }], state)).toBe(state);
+    expect(fold([{ type: 'erased', ids: 'all' } as unknown as ModerationFrame], state)).toBe(state);
+  });
+
   it('adds a new message to the queue', () => {
     const state = fold([{ type: 'snapshot', items: [message(1)] }, { type: 'message', message: message(2) }]);
     expect(ids(pendingMessages(state))).toEqual([1, 2]);

@@ -5,6 +5,7 @@ import { formStyles } from '../shared/form-styles.js';
 import type { SenderBadge, SenderEntry, SenderKind, SenderRule } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
 import { errorText, relativeTimeIn, s } from './strings.js';
+import './toile-forget-contributor.js';
 
 const KINDS: readonly SenderKind[] = ['phone', 'email', 'account', 'client'];
 const BADGES: readonly (SenderBadge | 'none')[] = ['none', 'speaker', 'organiser'];
@@ -24,6 +25,8 @@ const badgeLabel = (badge: SenderBadge | 'none') => s(`badge.${badge}`);
  * undo of a trust or a block. A trusted sender also carries a public badge (none, speaker, organiser),
  * chosen when adding them and changed afterwards right in their row (`PATCH …/senders/:id`); the wall
  * shows it on their messages, the ones already there included. A form adds a sender by kind and address.
+ * Below, an admin can forget a contributor altogether (`toile-forget-contributor`; this panel is in the
+ * admins' settings).
  *
  * Properties:
  * - `slug` (string): the wall.
@@ -153,6 +156,7 @@ export class ToileSendersPanel extends LitElement {
         <button type="submit" ?disabled=${this.adding}>${this.adding ? s('senders.adding') : s('senders.add')}</button>
       </form>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
+      <toile-forget-contributor .csrfToken=${this.csrfToken}></toile-forget-contributor>
     `;
   }
 

@@ -1,7 +1,8 @@
 /**
  * The moderation queue folded by a pure function: `{type:"snapshot", items}` replaces everything, then
  * `{type:"message", message}` brings every new or changed message (DESIGN.md, "Moderation"), and
- * `{type:"presence", moderators}` says who else is moderating the wall and which card each has open.
+ * `{type:"presence", moderators}` says who else is moderating the wall and which card each has open, and
+ * `{type:"erased", ids}` takes away what an admin erased.
  * Keyed by id, a message is replaced only by a higher version, so that a late frame or a slow HTTP answer
  * never undoes a newer decision. The queue's views (tabs, filters, order, claims) and what "undo" means
  * for each decision are pure functions of that state too. No DOM, no Lit: the unit tests import it directly.
@@ -27,6 +28,12 @@ export function reduceModeration(state: ModerationState, frame: ModerationFrame)
       return upsertMessage(state, frame.message);
     case 'presence':
       return { ...state, moderators: validPresence(frame.moderators) };
+    case 'erased': {
+      if (!Array.isArray(frame.ids) || !frame.ids.some((id) => state.messages.has(id))) return state;
+      const messages = new Map(state.messages);
+      for (const id of frame.ids) messages.delete(id);
+      return { ...state, messages };
+    }
     default:
       // A frame type this console does not know yet changes nothing.
       return state;
