@@ -20,5 +20,8 @@ export const unauthorized = (message = 'Authentication required.') => new AppErr
 export const forbidden = (code: string, message: string) => new AppError(403, code, message);
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found.`);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
+/** An archived wall is read-only: nothing new reaches it and nothing on it changes until it is unarchived. */
+export const wallArchived = (slug: string) =>
+  new AppError(409, 'wall_archived', `The wall "${slug}" is archived: it is read-only until an admin unarchives it.`);
 export const unavailable = (message = 'Temporarily unavailable; retry shortly.') =>
   new AppError(503, 'unavailable', message, { 'retry-after': '5' });

@@ -7,7 +7,7 @@ import { decide } from '../domain/rule-decision.js';
 import { contentReasons, readText, textKey } from '../domain/rules.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
-import { badRequest } from '../errors.js';
+import { badRequest, wallArchived } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { MEDIA_PREFIX } from './media.js';
 import { publishChange } from './publisher.js';
@@ -112,10 +112,17 @@ export function createIngest(ctx: ServiceContext, observe: IngestObserver = () =
     }
     const wall = options.wall ?? routeToWall(repos, { wallSlug: c.wallSlug, to: c.to, text });
     const now = ctx.now().toISOString();
+    // An archived wall takes nothing new. Someone at a form or an API client is told so (409); a provider is
+    // answered like for any signed but unusable message: stored rejected with the reason, never shown, so that
+    // it does not retry for hours. It stays on the wall the sender chose: another event's screen is not theirs.
+    // A control message (STOP, HELP) is still honoured: an opt-out outlives the event.
+    const archived = wall.archivedAt !== null && !options.control;
+    if (archived && options.refuseUnusable) throw wallArchived(wall.slug);
+    const reject = archived ? [...(options.reject ?? []), 'wall-archived'] : options.reject;
 
     // The text rules are pure and read outside the write lock; the rules that read the wall's recent
     // messages and its sender lists run in the transaction, so that they see every message stored before.
-    const rejected = options.reject !== undefined || unusable;
+    const rejected = reject !== undefined || unusable;
     const reading = options.control ? null : readText(text, c.text, true);
     const content = rejected || reading === null ? [] : contentReasons(text, wall.settings, reading);
     const key = reading === null ? null : textKey(text, reading);
@@ -126,7 +133,7 @@ export function createIngest(ctx: ServiceContext, observe: IngestObserver = () =
       const standing = contributorId === null ? null : repos.senders.standingOf(wall.id, contributorId);
       const decision = decide({
         moderation: wall.moderation,
-        reject: options.reject,
+        reject,
         unusable,
         hold: options.hold ?? [],
         content,
@@ -181,7 +188,7 @@ export function createIngest(ctx: ServiceContext, observe: IngestObserver = () =
       }
       const id = message.id;
       // What the SMS throttle rejects and control messages are not the sender's contributions to the wall.
-      if (contributorId !== null && sender?.kind !== 'client' && !options.control && !(options.reject ?? []).includes('throttled')) {
+      if (contributorId !== null && sender?.kind !== 'client' && !options.control && !(reject ?? []).includes('throttled')) {
         // Counted inside the transaction: a rollback leaves one message too many counted for one window,
         // which can only hold a message for review.
         recentSenders.record(`${wall.id}:${contributorId}`, ctx.now().getTime());

@@ -2,7 +2,7 @@ import type { StoredEvent } from '../db/repositories/events.js';
 import type { StoredMessage } from '../db/repositories/messages.js';
 import { DELETED_BY_AUTHOR, transition, type ModerationAction } from '../domain/moderation.js';
 import { toWallMessage } from '../domain/views.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, wallArchived } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { publishChange } from './publisher.js';
 
@@ -108,10 +108,15 @@ export function createReveal(ctx: ServiceContext) {
 
 export type Reveal = ReturnType<typeof createReveal>;
 
-/** The message a moderator acts on, as they last saw it: 404 when unknown, 409 when someone changed it since. */
+/**
+ * The message a moderator acts on, as they last saw it: 404 when unknown, 409 when someone changed it since
+ * or when its wall is archived (the record of the event is not edited; unarchive the wall first).
+ */
 function messageAtVersion(repos: ServiceContext['repos'], id: number, expectedVersion: number | undefined): StoredMessage {
   const current = repos.messages.byId(id);
   if (!current) throw notFound(`Message ${id}`);
+  const wall = repos.walls.byId(current.wallId);
+  if (wall && wall.archivedAt !== null) throw wallArchived(wall.slug);
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
     throw conflict(
       'version_conflict',

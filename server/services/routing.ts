@@ -16,7 +16,7 @@ export interface RouteInput {
 /**
  * Which wall a contribution goes to: the one named by the caller; else the wall that owns the number or
  * address it was sent to; else the wall whose hashtag the text names, or whose SMS keyword it starts
- * with; else the default wall.
+ * with; else the default wall. At each step a live wall wins over an archived one.
  */
 export function routeToWall(repos: Repositories, input: RouteInput): Wall {
   if (input.wallSlug !== undefined) {
@@ -24,7 +24,10 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
     if (!wall) throw notFound(`Wall "${input.wallSlug}"`);
     return wall;
   }
-  const walls = repos.walls.routable();
+  // Live walls are tried first at each step: a number or hashtag an archived wall still lists is often
+  // reused by next year's wall, which must get the messages. Only what no live wall claims reaches an
+  // archived one (where the ingest pipeline refuses it).
+  const walls = liveFirst(repos.walls.routable());
   if (input.to !== undefined) {
     const byAddress = wallForAddress(walls, input.to);
     if (byAddress) return byAddress;
@@ -37,6 +40,11 @@ export function routeToWall(repos: Repositories, input: RouteInput): Wall {
   const fallback = walls.find((w) => w.isDefault) ?? walls[0];
   if (!fallback) throw new AppError(503, 'no_wall', 'No wall is configured to receive this contribution.');
   return fallback;
+}
+
+/** The walls, live ones first, each group in its own order (a stable sort). */
+function liveFirst(walls: Wall[]): Wall[] {
+  return walls.toSorted((a, b) => Number(a.archivedAt !== null) - Number(b.archivedAt !== null));
 }
 
 /**

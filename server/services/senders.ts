@@ -5,7 +5,7 @@ import type { AddressKind } from '../domain/message.js';
 import type { SenderBadge, SenderRule } from '../domain/rule-decision.js';
 import { toWallMessage } from '../domain/views.js';
 import type { Wall } from '../domain/wall.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound, wallArchived } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { publishChange } from './publisher.js';
 
@@ -41,6 +41,13 @@ export function createSenders(ctx: ServiceContext) {
   function wallBySlug(slug: string) {
     const wall = repos.walls.bySlug(slug);
     if (!wall) throw notFound(`Wall "${slug}"`);
+    return wall;
+  }
+
+  /** The wall whose lists change: an archived wall's are kept as they were (409), like its messages. */
+  function liveWallBySlug(slug: string) {
+    const wall = wallBySlug(slug);
+    if (wall.archivedAt !== null) throw wallArchived(slug);
     return wall;
   }
 
@@ -102,7 +109,7 @@ export function createSenders(ctx: ServiceContext) {
         throw badRequest('badge_needs_trusted', 'badge: only a trusted sender can be shown as a speaker or an organiser.');
       }
       return repos.transaction(() => {
-        const wall = wallBySlug(slug);
+        const wall = liveWallBySlug(slug);
         const now = ctx.now().toISOString();
         const { contributorId, label } = resolve(wall.id, target, now);
         const before = repos.senders.byContributor(wall.id, contributorId);
@@ -146,7 +153,7 @@ export function createSenders(ctx: ServiceContext) {
     /** Gives a trusted sender a badge, changes it, or takes it away (null); audited as `sender.badge`. */
     setBadge(slug: string, id: number, badge: SenderBadge | null, actor: string): SenderListing {
       return repos.transaction(() => {
-        const wall = wallBySlug(slug);
+        const wall = liveWallBySlug(slug);
         const sender = repos.senders.byId(id);
         if (!sender || sender.wallId !== wall.id) throw notFound(`Sender ${id} of wall "${slug}"`);
         if (badge !== null && sender.rule !== 'trusted') {
@@ -174,7 +181,7 @@ export function createSenders(ctx: ServiceContext) {
     /** Takes a sender off the list; their messages lose the badge the entry gave them. */
     remove(slug: string, id: number, actor: string): void {
       repos.transaction(() => {
-        const wall = wallBySlug(slug);
+        const wall = liveWallBySlug(slug);
         const sender = repos.senders.byId(id);
         if (!sender || sender.wallId !== wall.id) throw notFound(`Sender ${id} of wall "${slug}"`);
         repos.senders.remove(id);

@@ -123,6 +123,8 @@ export function createSmsReceiver(ctx: ServiceContext, ingest: Ingest, limits: S
       const reason = refused === 'throttled' ? 'throttled' : 'opted-out';
       return { kind: refused, message: ingest(base, { wall, reject: [reason], deduped: true }).message, reply: null };
     }
+    // Rejected by the ingest pipeline (`wall-archived`), without the wall's thank-you answer.
+    if (wall.archivedAt !== null) return { kind: 'stored', message: ingest(base, { wall, deduped: true }).message, reply: null };
     const shaped = shape(base.text, wall);
     if (shaped === null) return { kind: 'stored', message: ingest(base, { wall, reject: ['missing-keyword'], deduped: true }).message, reply: null };
     const contribution: Contribution = {
@@ -151,7 +153,7 @@ export function createSmsReceiver(ctx: ServiceContext, ingest: Ingest, limits: S
     // Pictures are fetched only for a new message that may be shown (all checked again when it is stored).
     if (options.loadMedia && !repos.messages.byProviderId(sms.source, sms.providerMessageId) && controlKeyword(text) === null && refusal(sms.from) === null) {
       const wall = routeToWall(repos, { to: sms.to, text });
-      if (shape(text, wall) !== null) loaded = await options.loadMedia();
+      if (wall.archivedAt === null && shape(text, wall) !== null) loaded = await options.loadMedia();
     }
     return commit(() => store(sms, base, loaded));
   };

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { StoredSource } from '../db/repositories/sources.js';
 import type { Wall } from '../domain/wall.js';
-import { notFound } from '../errors.js';
+import { notFound, wallArchived } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
 import type { SocialIntake } from '../services/social.js';
 import { parseSourceSettings, publicSourceSettings, sourceSecrets, type SourceInput, type SourceSettings } from './settings.js';
@@ -14,7 +14,7 @@ export interface SourceView {
   kind: SourceKind;
   settings: Record<string, unknown>;
   paused: boolean;
-  /** `running` and healthy; `failing` since its last error; `paused` by an admin; `stopped` while the app shuts down. */
+  /** `running` and healthy; `failing` since its last error; `paused` by an admin; `stopped` while the app shuts down or its wall is archived. */
   state: 'running' | 'failing' | 'paused' | 'stopped';
   lastPollAt: string | null;
   lastEventAt: string | null;
@@ -66,10 +66,23 @@ export class SourceManager {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Starts every source that is not paused; called once the app is ready. */
+  /** Starts every source that is not paused, on walls that are not archived; called once the app is ready. */
   startAll(): void {
     for (const source of this.ctx.repos.sources.all()) {
-      if (!source.paused) this.start(source);
+      if (this.startable(source)) this.start(source);
+    }
+  }
+
+  /** Stops the sources of a wall that was just archived, and waits for them to finish what they were storing. */
+  async stopWall(wall: Wall): Promise<void> {
+    await Promise.all(this.ctx.repos.sources.byWall(wall.id).map((source) => this.stop(source.id)));
+  }
+
+  /** Starts again the sources of a wall that was just unarchived (those not paused), from their stored cursors. */
+  startWall(wall: Wall): void {
+    if (this.closed) return;
+    for (const source of this.ctx.repos.sources.byWall(wall.id)) {
+      if (this.startable(source) && !this.running.has(source.id)) this.start(source);
     }
   }
 
@@ -87,6 +100,7 @@ export class SourceManager {
   }
 
   create(wall: Wall, input: SourceInput, actor: string): SourceView {
+    if (wall.archivedAt !== null) throw wallArchived(wall.slug);
     const settings: SourceSettings = parseSourceSettings(input);
     const { repos } = this.ctx;
     const now = this.ctx.now().toISOString();
@@ -108,7 +122,7 @@ export class SourceManager {
       repos.audit.append({ actor, action: paused ? 'source-pause' : 'source-resume', wallId: wall.id, targetType: 'source', targetId: id }, now);
     });
     if (paused) this.stop(id);
-    else if (!this.running.has(id) && !this.closed) this.start({ ...source, paused });
+    else if (!this.running.has(id) && !this.closed && this.startable({ ...source, paused })) this.start({ ...source, paused });
     return this.view(this.find(wall, id));
   }
 
@@ -148,6 +162,11 @@ export class SourceManager {
       itemsIngested: source.itemsIngested,
       createdAt: source.createdAt,
     };
+  }
+
+  /** Whether a source should run: not paused by an admin, and its wall not archived (an archive takes nothing new). */
+  private startable(source: StoredSource): boolean {
+    return !source.paused && this.ctx.repos.walls.byId(source.wallId)?.archivedAt === null;
   }
 
   private stop(id: number): Promise<void> {

@@ -303,6 +303,7 @@ describe.skipIf(skipBrowserTests())('the console’s wall views in a real browse
       'Écrans',
       'Stats',
       'Journal',
+      'Murs',
       'Comptes',
     ]);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');

@@ -164,8 +164,15 @@ export function messagesRepository(db: Db) {
     `${SELECT} WHERE m.wall_id = ? AND m.status = 'approved'
      ORDER BY m.pinned DESC, m.decided_at DESC, m.id DESC LIMIT ?`,
   );
+  // Read from the (wall_id, status, id) index alone, so that listing the walls stays cheap on a large database.
+  const countsByWall = db.prepare<[], { wall_id: number; status: MessageStatus; n: number }>(
+    'SELECT wall_id, status, COUNT(*) AS n FROM messages GROUP BY wall_id, status',
+  );
   const due = db.prepare<[string, number], { id: number; version: number }>(
+    // An archived wall's delayed messages wait: the lane would only be refused (and, a batch of them, block
+    // every other wall's). They are published when the wall is unarchived.
     `SELECT id, version FROM messages WHERE publish_at IS NOT NULL AND status = 'pending' AND publish_at <= ?
+       AND wall_id NOT IN (SELECT id FROM walls WHERE archived_at IS NOT NULL)
      ORDER BY publish_at, id LIMIT ?`,
   );
   // A message sent back to the queue (the console's undo) leaves the publish-delay lane: it waits for a
@@ -330,6 +337,16 @@ export function messagesRepository(db: Db) {
         changeState.get(change.status, change.pinned ? 1 : 0, change.decidedAt, change.decidedBy, change.status, id, expectedVersion) !==
         undefined
       );
+    },
+    /** How many messages each wall holds in each status (control messages count as rejected, as stored). */
+    countsByWall(): Map<number, Record<MessageStatus, number>> {
+      const counts = new Map<number, Record<MessageStatus, number>>();
+      for (const row of countsByWall.all()) {
+        const wall = counts.get(row.wall_id) ?? { pending: 0, approved: 0, rejected: 0, hidden: 0 };
+        wall[row.status] = row.n;
+        counts.set(row.wall_id, wall);
+      }
+      return counts;
     },
     /**
      * How many messages a contributor sent since `since`, not counting control and throttled ones, up to

@@ -9,6 +9,7 @@ interface WallRow {
   moderation: ModerationMode;
   is_default: number;
   last_seq: number;
+  archived_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -22,6 +23,7 @@ function toWall(row: WallRow): Wall {
     isDefault: row.is_default === 1,
     lastSeq: row.last_seq,
     settings: settingsFromStored(JSON.parse(row.settings) as Partial<WallSettings>),
+    archivedAt: row.archived_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -36,8 +38,8 @@ export function wallsRepository(db: Db) {
     `INSERT INTO walls (slug, title, settings, moderation, is_default, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
-  const update = db.prepare<[string, string, ModerationMode, string, number], WallRow>(
-    'UPDATE walls SET title = ?, settings = ?, moderation = ?, updated_at = ? WHERE id = ? RETURNING *',
+  const update = db.prepare<[string, string, ModerationMode, string | null, string, number], WallRow>(
+    'UPDATE walls SET title = ?, settings = ?, moderation = ?, archived_at = ?, updated_at = ? WHERE id = ? RETURNING *',
   );
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM walls');
   let routing: Wall[] | null = null;
@@ -76,7 +78,7 @@ export function wallsRepository(db: Db) {
     },
     update(wall: Wall, at: string): Wall {
       routing = null;
-      return toWall(update.get(wall.title, JSON.stringify(wall.settings), wall.moderation, at, wall.id)!);
+      return toWall(update.get(wall.title, JSON.stringify(wall.settings), wall.moderation, wall.archivedAt, at, wall.id)!);
     },
   };
 }
