@@ -32,6 +32,40 @@ export interface WallStats {
   viewers: number;
 }
 
+/**
+ * What a wall's stats slide shows (`GET /api/walls/:slug/stats/public`): counts and the chart, nothing else.
+ * The route is public and the wall is embedded on other sites, so this is an allow-list: what was shown and
+ * how much came in, per channel and over time, and the viewers now. Left out on purpose: the queue and what
+ * was rejected or hidden (moderation's business, and a hint at what was held back), the approval rate and
+ * the moderators' latency (about the staff, not the audience), contributors' labels and hashtags (people's
+ * names on a public endpoint, kept by caches and crawlers after an erasure).
+ */
+export interface PublicWallStats {
+  wall: string;
+  at: string;
+  /** Contributions received, whatever became of them. */
+  received: number;
+  /** Contributions on the wall (approved). */
+  shown: number;
+  byChannel: Record<string, { received: number; shown: number }>;
+  viewers: number;
+  series: { bucketSeconds: number; start: string | null; channels: string[]; received: Record<string, number[]> };
+}
+
+/** The public part of a wall's stats (see PublicWallStats), projected from `stats(wall)`, not recomputed. */
+export function publicStats(stats: WallStats): PublicWallStats {
+  const { series } = stats;
+  return {
+    wall: stats.wall,
+    at: stats.at,
+    received: stats.totals.received,
+    shown: stats.totals.approved,
+    byChannel: Object.fromEntries(Object.entries(stats.byChannel).map(([channel, counts]) => [channel, { received: counts.received, shown: counts.approved }])),
+    viewers: stats.viewers,
+    series: { bucketSeconds: series.bucketSeconds, start: series.start, channels: series.channels, received: series.received },
+  };
+}
+
 const zero = (): Counts => ({ received: 0, pending: 0, approved: 0, rejected: 0, hidden: 0 });
 
 /** The p-th percentile (0–1) of sorted values, nearest rank; null for none. */

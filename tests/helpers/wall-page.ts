@@ -40,6 +40,8 @@ export interface WallPageOptions {
   viewport?: { width: number; height: number };
   /** Origins besides the server's and MEDIA_ORIGIN that the page may reach (none by default). */
   allowOrigins?: string[];
+  /** Runs on the fresh context before the page loads (e.g. `context.clock.install()` for a fake clock). */
+  setUp?: (context: BrowserContext) => Promise<void>;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function openWallPage(browser: Browser, serverUrl: string, path: st
   const dialogs: string[] = [];
 
   await context.addInitScript(installTraps);
+  await options.setUp?.(context);
   const png = gradientPng(120, 90);
   await context.route(`${MEDIA_ORIGIN}/**`, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: png }));
   page.on('request', (request) => requests.push(request.url()));

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues, type TemplateResul
 import { live } from 'lit/directives/live.js';
 import { api, ApiError } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import type { AdminWall, Language, Layout, ThemeName, WallSettingsPatch } from '../shared/types.js';
+import { DEFAULT_STATS_SLIDE, type AdminWall, type Language, type Layout, type ThemeName, type WallSettingsPatch, type WallStatsSlide } from '../shared/types.js';
 import { panelStyles, settingsFormStyles } from './panel-styles.js';
 import { errorText, s } from './strings.js';
 import './toile-appearance-panel.js';
@@ -39,7 +39,12 @@ interface SettingsDraft {
   language: Language | 'auto';
   displayLimit: string;
   retentionDays: string;
+  statsSlideEnabled: boolean;
+  statsSlideEveryMinutes: string;
+  statsSlideSeconds: string;
 }
+
+type BooleanField = 'profanityFilter' | 'holdLinks' | 'statsSlideEnabled';
 
 type FieldName = keyof SettingsDraft;
 
@@ -67,7 +72,12 @@ function draftOf(wall: AdminWall): SettingsDraft {
     language: wall.language ?? 'auto',
     displayLimit: String(wall.displayLimit),
     retentionDays: wall.retentionDays === null ? '' : String(wall.retentionDays),
+    ...slideDraftOf({ ...DEFAULT_STATS_SLIDE, ...wall.statsSlide }),
   };
+}
+
+function slideDraftOf(slide: WallStatsSlide): Pick<SettingsDraft, 'statsSlideEnabled' | 'statsSlideEveryMinutes' | 'statsSlideSeconds'> {
+  return { statsSlideEnabled: slide.enabled, statsSlideEveryMinutes: String(slide.everyMinutes), statsSlideSeconds: String(slide.seconds) };
 }
 
 const lines = (text: string): string[] =>
@@ -110,6 +120,17 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
   for (const [field, value] of Object.entries(wanted)) {
     if (JSON.stringify(value) !== JSON.stringify(current[field] ?? null)) patch[field] = value;
   }
+  // The stats slide is one object on the server, merged field by field: only its changed fields go.
+  if (wall.statsSlide !== undefined) {
+    const before = { ...DEFAULT_STATS_SLIDE, ...wall.statsSlide };
+    const after: Record<string, unknown> = {
+      enabled: draft.statsSlideEnabled,
+      everyMinutes: numberOrNull(draft.statsSlideEveryMinutes),
+      seconds: numberOrNull(draft.statsSlideSeconds),
+    };
+    const slide = Object.fromEntries(Object.entries(after).filter(([key, value]) => value !== before[key as keyof WallStatsSlide]));
+    if (Object.keys(slide).length > 0) patch.statsSlide = slide;
+  }
   return patch as WallSettingsPatch;
 }
 
@@ -118,10 +139,18 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
  * ("body/smsNumbers/0 must match pattern …"), the services' own with the field ("hashtags: …").
  */
 function fieldOfError(message: string): FieldName | null {
+  const slide = /statsSlide[/.](enabled|everyMinutes|seconds)\b/.exec(message)?.[1];
+  if (slide !== undefined) return SLIDE_FIELDS[slide as keyof WallStatsSlide];
   const match = /^(?:body\/)?([A-Za-z]+)\b/.exec(message) ?? /\b(?:body\/|property ')([A-Za-z]+)/.exec(message);
   const name = match?.[1];
   return name !== undefined && FIELD_NAMES.has(name) ? (name as FieldName) : null;
 }
+
+const SLIDE_FIELDS: Record<keyof WallStatsSlide, FieldName> = {
+  enabled: 'statsSlideEnabled',
+  everyMinutes: 'statsSlideEveryMinutes',
+  seconds: 'statsSlideSeconds',
+};
 
 /** Every field of the form: a refusal naming one of them is shown next to it. */
 const FIELD_NAMES: ReadonlySet<string> = new Set<FieldName>([
@@ -143,6 +172,9 @@ const FIELD_NAMES: ReadonlySet<string> = new Set<FieldName>([
   'language',
   'displayLimit',
   'retentionDays',
+  'statsSlideEnabled',
+  'statsSlideEveryMinutes',
+  'statsSlideSeconds',
 ]);
 
 const fieldLabel = (name: FieldName): string => s(`field.${name}`);
@@ -330,6 +362,13 @@ export class ToileSettingsPanel extends LitElement {
               : nothing}
             ${this.number('displayLimit')}
           </div>
+          ${wall.statsSlide !== undefined
+            ? html`${this.check('statsSlideEnabled', s('settings.hint.statsSlideEnabled'))}
+                <div class="pair">
+                  ${this.number('statsSlideEveryMinutes', s('settings.hint.statsSlideEveryMinutes'))}
+                  ${this.number('statsSlideSeconds', s('settings.hint.statsSlideSeconds'))}
+                </div>`
+            : nothing}
         </fieldset>
         <fieldset>
           <legend>${s('settings.legend.privacy')}</legend>
@@ -395,18 +434,20 @@ export class ToileSettingsPanel extends LitElement {
     return this.area(name, hint);
   }
 
-  private check(name: 'profanityFilter' | 'holdLinks') {
+  private check(name: BooleanField, hint = '') {
     const refused = this.error !== '' && this.errorField === name;
     return html`<div class="field">
       <label class="check"
         ><input
           id=${name}
           type="checkbox"
+          aria-describedby=${hint ? `${name}-hint` : nothing}
           aria-invalid=${refused ? 'true' : 'false'}
           .checked=${live(this.draft![name])}
           @change=${(event: Event) => this.set(name, (event.target as HTMLInputElement).checked)}
         />${fieldLabel(name)}</label
       >
+      ${hint ? html`<p class="hint" id=${`${name}-hint`}>${hint}</p>` : nothing}
       ${refused ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
     </div>`;
   }
@@ -452,7 +493,8 @@ export class ToileSettingsPanel extends LitElement {
       if (slug !== this.slug) return;
       this.wall = saved;
       this.draft = draftOf(saved);
-      this.announcement = s('settings.saved', { what: changed.map((name) => (FIELD_NAMES.has(name) ? fieldLabel(name) : name)).join(', ') });
+      const label = (name: string) => (name === 'statsSlide' ? s('field.statsSlideEnabled') : FIELD_NAMES.has(name) ? fieldLabel(name as FieldName) : name);
+      this.announcement = s('settings.saved', { what: changed.map(label).join(', ') });
     } catch (error) {
       if (slug !== this.slug) return;
       this.error = errorText(error);
