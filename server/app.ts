@@ -41,6 +41,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { pageRoutes } from './routes/pages.js';
 import { realtimeRoutes } from './routes/realtime.js';
 import { registerRetention } from './routes/retention.js';
+import { registerErasure } from './routes/erasure.js';
 import { wallEventsRoutes } from './routes/wall-events.js';
 import { wallSocketRoutes } from './routes/wall-socket.js';
 import { screenRoutes } from './routes/screens.js';
@@ -309,6 +310,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(screenRoutes);
   registerRetention(app);
+  registerErasure(app);
   await app.register(statsRoutes);
   await app.register(pageRoutes, { clientDir: toile.clientDir });
 

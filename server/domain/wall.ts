@@ -48,6 +48,25 @@ export interface WallPacing {
   replayAfterSeconds: number;
 }
 
+/**
+ * Whether and when the wall shows its stats slide (counts and a chart, full screen, between items); the
+ * client's WallStatsSlide has the same shape. Off by default: a wall that does not show its numbers does not
+ * publish them either (`GET /api/walls/:slug/stats/public` answers 404).
+ */
+export interface WallStatsSlide {
+  enabled: boolean;
+  /** Minutes between two slides, counted from the moment the previous one opened. */
+  everyMinutes: number;
+  /** How long the slide stays on screen. */
+  seconds: number;
+}
+
+export const DEFAULT_STATS_SLIDE: WallStatsSlide = { enabled: false, everyMinutes: 10, seconds: 12 };
+export const STATS_SLIDE_LIMITS = {
+  everyMinutes: { minimum: 1, maximum: 120 },
+  seconds: { minimum: 5, maximum: 60 },
+} as const;
+
 /** The same defaults as the client's DEFAULT_APPEARANCE: a wall without settings looks like its theme. */
 export const DEFAULT_APPEARANCE: WallAppearance = {
   accent: null,
@@ -96,6 +115,7 @@ export interface WallSettings {
   language: WallLanguage;
   appearance: WallAppearance;
   pacing: WallPacing;
+  statsSlide: WallStatsSlide;
   display: DisplayMode;
   /** How many approved items a wall shows and a snapshot carries. */
   displayLimit: number;
@@ -126,6 +146,8 @@ export interface Wall {
   isDefault: boolean;
   lastSeq: number;
   settings: WallSettings;
+  /** When an admin archived the wall (read-only, its sources stopped); null while it is live. */
+  archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -151,6 +173,9 @@ export interface PublicWall {
   language?: WallLanguage;
   appearance?: WallAppearance;
   pacing?: WallPacing;
+  statsSlide?: WallStatsSlide;
+  /** Whether the wall is archived: the record of an event that is over, shown with a discreet mark. */
+  archived?: boolean;
 }
 
 export const DEFAULT_WALL_SETTINGS: WallSettings = {
@@ -168,6 +193,7 @@ export const DEFAULT_WALL_SETTINGS: WallSettings = {
   language: 'auto',
   appearance: DEFAULT_APPEARANCE,
   pacing: DEFAULT_PACING,
+  statsSlide: DEFAULT_STATS_SLIDE,
   display: 'live',
   displayLimit: 50,
   eventEndsAt: null,
@@ -192,6 +218,7 @@ export function settingsFromStored(stored: Partial<WallSettings>): WallSettings 
     language: (WALL_LANGUAGES as readonly string[]).includes(settings.language) ? settings.language : 'auto',
     appearance: { ...DEFAULT_APPEARANCE, ...stored.appearance },
     pacing: { ...DEFAULT_PACING, ...stored.pacing },
+    statsSlide: { ...DEFAULT_STATS_SLIDE, ...stored.statsSlide },
   };
 }
 
@@ -261,6 +288,8 @@ export function publicWall(wall: Wall): PublicWall {
     language: s.language,
     appearance: s.appearance,
     pacing: s.pacing,
+    statsSlide: s.statsSlide,
+    archived: wall.archivedAt !== null,
   };
 }
 
@@ -280,6 +309,7 @@ export function adminWall(wall: Wall) {
     smsReply: wall.settings.smsReply,
     smsHelp: wall.settings.smsHelp,
     isDefault: wall.isDefault,
+    archivedAt: wall.archivedAt,
     seq: wall.lastSeq,
     createdAt: wall.createdAt,
     updatedAt: wall.updatedAt,

@@ -9,6 +9,7 @@ import {
   normalizeInstructions,
   PACING_LIMITS,
   publicWall,
+  STATS_SLIDE_LIMITS,
   THEMES,
   WALL_LANGUAGES,
 } from '../domain/wall.js';
@@ -61,6 +62,17 @@ const pacingPatch = {
   },
 } as const;
 
+/** Any of the stats slide's fields; the others keep their values. */
+const statsSlidePatch = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    everyMinutes: { type: 'integer', ...STATS_SLIDE_LIMITS.everyMinutes },
+    seconds: { type: 'integer', ...STATS_SLIDE_LIMITS.seconds },
+  },
+} as const;
+
 /** The event's end as stored (UTC); a date-time the schema let through but no calendar has is a 400. */
 function eventEnd(value: string): string {
   const time = Date.parse(value);
@@ -91,7 +103,25 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => reply.code(201).send(adminWall(walls.create(request.body, request.principal!.username))),
   );
 
-  app.get('/api/walls', { onRequest: requireRole('moderator') }, async () => ({ items: repos.walls.all().map(adminWall) }));
+  // Archiving makes a wall read-only and stops its sources; unarchiving sets it live and starts them again.
+  // The state is committed first: a source stopped or started after the answer could not be reported.
+  app.post<{ Params: SlugParams }>('/api/walls/:slug/archive', { onRequest: requireRole('admin'), schema: { params: slugParams } }, async (request) => {
+    const wall = walls.archive(request.params.slug, request.principal!.username);
+    await app.toile.sources.stopWall(wall);
+    return adminWall(wall);
+  });
+
+  app.post<{ Params: SlugParams }>('/api/walls/:slug/unarchive', { onRequest: requireRole('admin'), schema: { params: slugParams } }, async (request) => {
+    const wall = walls.unarchive(request.params.slug, request.principal!.username);
+    app.toile.sources.startWall(wall);
+    return adminWall(wall);
+  });
+
+  app.get('/api/walls', { onRequest: requireRole('moderator') }, async () => {
+    const counts = repos.messages.countsByWall();
+    const none = { pending: 0, approved: 0, rejected: 0, hidden: 0 };
+    return { items: repos.walls.all().map((wall) => ({ ...adminWall(wall), messages: counts.get(wall.id) ?? none })) };
+  });
 
   // Public, and read by `<toile-wall>` embeds on other sites: any origin may read it (no credentials).
   app.get<{ Params: SlugParams }>('/api/walls/:slug', { schema: { params: slugParams } }, async (request, reply) => {
@@ -128,6 +158,7 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
             language: { type: 'string', enum: [...WALL_LANGUAGES] },
             appearance: appearancePatch,
             pacing: pacingPatch,
+            statsSlide: statsSlidePatch,
             display: { type: 'string', enum: [...DISPLAY_MODES] },
             displayLimit: { type: 'integer', minimum: 1, maximum: 500 },
             // RFC 3339 with its offset (`2026-11-29T18:00:00+01:00`): a time without a zone would mean

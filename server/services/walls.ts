@@ -9,8 +9,9 @@ import {
   type WallAppearance,
   type WallPacing,
   type WallSettings,
+  type WallStatsSlide,
 } from '../domain/wall.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound, wallArchived } from '../errors.js';
 import { wallChannel } from '../realtime/hub.js';
 import type { ServiceContext } from './context.js';
 
@@ -21,13 +22,14 @@ export interface WallInput {
   moderation?: ModerationMode;
 }
 
-export type WallPatch = Partial<Omit<WallSettings, 'hashtags' | 'appearance' | 'pacing'>> & {
+export type WallPatch = Partial<Omit<WallSettings, 'hashtags' | 'appearance' | 'pacing' | 'statsSlide'>> & {
   title?: string;
   moderation?: ModerationMode;
   hashtags?: string[];
   /** Only the fields that change; `sponsors` and `tagColors` are each replaced whole. */
   appearance?: Partial<WallAppearance>;
   pacing?: Partial<WallPacing>;
+  statsSlide?: Partial<WallStatsSlide>;
 };
 
 function hashtags(values: string[]): string[] {
@@ -89,7 +91,38 @@ export function createWalls(ctx: ServiceContext) {
     return saved;
   }
 
+  /** The wall to change: 404 when unknown, 409 when archived (only unarchiving changes an archived wall). */
+  function liveWall(slug: string): Wall {
+    const wall = repos.walls.bySlug(slug);
+    if (!wall) throw notFound(`Wall "${slug}"`);
+    if (wall.archivedAt !== null) throw wallArchived(slug);
+    return wall;
+  }
+
+  /**
+   * Archives a wall or sets it live again, audited (`wall.archive`, `wall.unarchive`) once per change; asking
+   * for what already is changes nothing. Screens are told through a `wall` event (their settings now say
+   * `archived`). Stopping and restarting the wall's sources is the SourceManager's part, called by the route.
+   */
+  function setArchived(slug: string, archived: boolean, actor: string): Wall {
+    return repos.transaction(() => {
+      const wall = repos.walls.bySlug(slug);
+      if (!wall) throw notFound(`Wall "${slug}"`);
+      if ((wall.archivedAt !== null) === archived) return wall;
+      const now = ctx.now().toISOString();
+      const saved = save(wall, { ...wall, archivedAt: archived ? now : null }, now);
+      repos.audit.append(
+        { actor, action: archived ? 'wall.archive' : 'wall.unarchive', wallId: wall.id, targetType: 'wall', targetId: slug, detail: archived ? {} : { archivedAt: wall.archivedAt } },
+        now,
+      );
+      return repos.walls.byId(saved.id)!;
+    });
+  }
+
   return {
+    archive: (slug: string, actor: string): Wall => setArchived(slug, true, actor),
+    unarchive: (slug: string, actor: string): Wall => setArchived(slug, false, actor),
+
     create(input: WallInput, actor: string, isDefault = false): Wall {
       if (repos.walls.bySlug(input.slug)) throw conflict('wall_exists', `A wall with the slug "${input.slug}" already exists.`);
       const now = ctx.now().toISOString();
@@ -111,9 +144,8 @@ export function createWalls(ctx: ServiceContext) {
 
     update(slug: string, patch: WallPatch, actor: string): Wall {
       return repos.transaction(() => {
-        const wall = repos.walls.bySlug(slug);
-        if (!wall) throw notFound(`Wall "${slug}"`);
-        const { title, moderation, appearance, pacing, ...settings } = patch;
+        const wall = liveWall(slug);
+        const { title, moderation, appearance, pacing, statsSlide, ...settings } = patch;
         const next: Wall = {
           ...wall,
           title: title ?? wall.title,
@@ -124,6 +156,7 @@ export function createWalls(ctx: ServiceContext) {
             ...(settings.hashtags ? { hashtags: hashtags(settings.hashtags) } : {}),
             appearance: appearance ? mergeAppearance(wall.settings.appearance, appearance) : wall.settings.appearance,
             pacing: { ...wall.settings.pacing, ...pacing },
+            statsSlide: { ...wall.settings.statsSlide, ...statsSlide },
           },
         };
         const now = ctx.now().toISOString();
@@ -140,8 +173,7 @@ export function createWalls(ctx: ServiceContext) {
      */
     setDisplay(slug: string, display: WallSettings['display'], actor: string): Wall {
       return repos.transaction(() => {
-        const wall = repos.walls.bySlug(slug);
-        if (!wall) throw notFound(`Wall "${slug}"`);
+        const wall = liveWall(slug);
         const now = ctx.now().toISOString();
         save(wall, { ...wall, settings: { ...wall.settings, display } }, now);
         repos.audit.append({ actor, action: 'display', wallId: wall.id, targetType: 'wall', targetId: slug, detail: { from: wall.settings.display, to: display } }, now);

@@ -41,6 +41,8 @@ const ACTION_KEYS: Record<string, ConsoleKey> = {
   'sender.block': 'audit.act.sender.block',
   'sender.badge': 'audit.act.sender.badge',
   'sender.remove': 'audit.act.sender.remove',
+  'contributor.forget': 'audit.act.contributor.forget',
+  'message.erase': 'audit.act.message.erase',
   'source-create': 'audit.act.source-create',
   'source-pause': 'audit.act.source-pause',
   'source-resume': 'audit.act.source-resume',

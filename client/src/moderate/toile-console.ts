@@ -15,6 +15,7 @@ import './toile-screens-panel.js';
 import './toile-settings-panel.js';
 import './toile-sources-panel.js';
 import './toile-stats-panel.js';
+import './toile-walls-panel.js';
 
 type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -22,7 +23,7 @@ type Phase = 'loading' | 'signed-out' | 'ready';
 const LANGUAGE_NAMES = { en: 'English', fr: 'Français' } as const;
 
 /** The console's views; the hash names one after the wall (`#capcomnet/audit`). */
-export type ConsoleView = 'queue' | 'sources' | 'settings' | 'screens' | 'stats' | 'audit' | 'accounts';
+export type ConsoleView = 'queue' | 'sources' | 'settings' | 'screens' | 'stats' | 'audit' | 'accounts' | 'walls';
 
 /**
  * Which views a role gets, and their names there. A moderator's "accounts" view holds only their own
@@ -37,6 +38,7 @@ function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
       { view: 'screens', label: s('nav.screens') },
       { view: 'stats', label: s('nav.stats') },
       { view: 'audit', label: s('nav.audit') },
+      { view: 'walls', label: s('nav.walls') },
       { view: 'accounts', label: s('nav.accounts') },
     ];
   }
@@ -60,7 +62,8 @@ function viewsFor(role: User['role']): { view: ConsoleView; label: string }[] {
  * wall and the view live in the URL hash (`#capcomnet` is the queue, `#capcomnet/settings` the settings),
  * so that a reload, the Back button or a shared link opens the same place. Moderators get the queue, the
  * wall's screens (with their remote reload and the addresses to share) and their own account; admins also
- * get the wall's sources, its settings, the audit log and every account.
+ * get the wall's sources, its settings, the audit log, every wall of the instance (create, archive) and every
+ * account. The picker marks archived walls.
  * A view the role may not have falls back to the queue, as the API would refuse it anyway.
  *
  * It has no public properties and fires no events: it is the page.
@@ -250,7 +253,12 @@ export class ToileConsole extends LitElement {
           ? html`<label
               >${s('console.wall')}
               <select @change=${(event: Event) => this.chooseWall((event.target as HTMLSelectElement).value)}>
-                ${this.walls.map((wall) => html`<option value=${wall.slug} ?selected=${wall.slug === this.slug}>${wall.title}</option>`)}
+                ${this.walls.map(
+                  (wall) =>
+                    html`<option value=${wall.slug} ?selected=${wall.slug === this.slug}>
+                      ${wall.archived ? s('console.archivedMark', { title: wall.title }) : wall.title}
+                    </option>`,
+                )}
               </select></label
             >`
           : nothing}
@@ -316,6 +324,11 @@ export class ToileConsole extends LitElement {
         return html`<toile-stats-panel .slug=${this.slug}></toile-stats-panel>`;
       case 'audit':
         return html`<toile-audit-panel .slug=${this.slug}></toile-audit-panel>`;
+      case 'walls':
+        return html`<toile-walls-panel
+          .csrfToken=${this.csrfToken}
+          @toile-walls-changed=${(event: CustomEvent<PublicWall[]>) => (this.walls = event.detail)}
+        ></toile-walls-panel>`;
       case 'accounts':
         return html`<toile-accounts-panel .user=${user} .csrfToken=${this.csrfToken}></toile-accounts-panel>`;
       default:

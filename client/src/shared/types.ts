@@ -88,6 +88,17 @@ export const DEFAULT_APPEARANCE: WallAppearance = {
 
 export const DEFAULT_PACING: WallPacing = { minSeconds: 8, perSender: 2, replay: true, replayAfterSeconds: 45 };
 
+/** Whether and when the wall shows its stats slide between items (server/domain/wall.ts has the same shape). */
+export interface WallStatsSlide {
+  enabled: boolean;
+  /** Minutes between two slides (1–120), counted from the moment the previous one opened. */
+  everyMinutes: number;
+  /** How long the slide stays on screen (5–60 s). */
+  seconds: number;
+}
+
+export const DEFAULT_STATS_SLIDE: WallStatsSlide = { enabled: false, everyMinutes: 10, seconds: 12 };
+
 /** A wall's public settings, as `GET /api/walls/:slug` and the `wall` frames carry them. */
 export interface PublicWall {
   slug: string;
@@ -108,6 +119,9 @@ export interface PublicWall {
   language?: Language | 'auto';
   appearance?: WallAppearance;
   pacing?: WallPacing;
+  statsSlide?: WallStatsSlide;
+  /** Whether the wall is archived (read-only, the record of an event that is over); older servers omit it. */
+  archived?: boolean;
 }
 
 /**
@@ -178,7 +192,9 @@ export interface ModeratorPresence {
 export type ModerationFrame =
   | { type: 'snapshot'; items: ModeratorMessage[] }
   | { type: 'message'; message: ModeratorMessage }
-  | { type: 'presence'; moderators: ModeratorPresence[] };
+  | { type: 'presence'; moderators: ModeratorPresence[] }
+  /** An admin erased these messages (a contributor forgotten, or one message): they leave the console. */
+  | { type: 'erased'; ids: number[] };
 
 /** What the console sends on the moderator socket: the card this moderator has open, or none. */
 export type ModeratorSocketFrame = { type: 'claim'; id: number } | { type: 'release' };
@@ -240,6 +256,10 @@ export interface AdminWall extends PublicWall {
   /** How many messages a sender may send a minute before the rest are held; 0 turns the rule off. */
   senderPerMinute?: number;
   isDefault?: boolean;
+  /** When an admin archived the wall; null while it is live. */
+  archivedAt?: string | null;
+  /** How many messages the wall holds in each status (`GET /api/walls` only). */
+  messages?: Record<'pending' | 'approved' | 'rejected' | 'hidden', number>;
 }
 
 /** The settings `PATCH /api/walls/:slug` takes: any of them, and only what changed. */
@@ -262,6 +282,7 @@ export type WallSettingsPatch = Partial<{
   language: Language | 'auto';
   appearance: Partial<WallAppearance>;
   pacing: Partial<WallPacing>;
+  statsSlide: Partial<WallStatsSlide>;
   displayLimit: number;
   retentionDays: number | null;
 }>;
@@ -342,4 +363,16 @@ export interface WallStats {
   topContributors: { label: string; count: number }[];
   hashtags: { tag: string; count: number }[];
   viewers: number;
+}
+
+/** What a wall's stats slide shows (`GET /api/walls/:slug/stats/public`): counts and the chart only. */
+export interface PublicWallStats {
+  wall: string;
+  at: string;
+  received: number;
+  /** Contributions on the wall (approved). */
+  shown: number;
+  byChannel: Record<string, { received: number; shown: number }>;
+  viewers: number;
+  series: { bucketSeconds: number; start: string | null; channels: string[]; received: Record<string, number[]> };
 }

@@ -2,7 +2,16 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { api, ApiError } from '../shared/api.js';
 import { pickLanguage, type Language } from '../shared/i18n.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
-import { DEFAULT_APPEARANCE, DEFAULT_PACING, type Layout, type PublicWall, type ScreenReport, type WallMessage } from '../shared/types.js';
+import {
+  DEFAULT_APPEARANCE,
+  DEFAULT_PACING,
+  DEFAULT_STATS_SLIDE,
+  type Layout,
+  type PublicWall,
+  type PublicWallStats,
+  type ScreenReport,
+  type WallMessage,
+} from '../shared/types.js';
 import { WallConnection } from '../shared/wall-connection.js';
 import { shownItems, type WallState } from '../shared/wall-reducer.js';
 import { readableOn, tagColour } from './card-look.js';
@@ -17,6 +26,7 @@ import './toile-layout-columns.js';
 import './toile-layout-grid.js';
 import './toile-layout-spotlight.js';
 import './toile-layout-ticker.js';
+import './toile-stats-slide.js';
 import './toile-wall-a11y.js';
 
 export type WallMode = 'wall' | 'a11y' | 'embed';
@@ -34,6 +44,8 @@ const STALE_AFTER_MS = 3_000;
  */
 const UNKNOWN_CAPACITY = 0;
 const MAX_SPONSORS = 12;
+/** A card entering plays for 620 ms: the stats slide waits until no card has entered for this long. */
+const REVEAL_MS = 1_000;
 
 /**
  * The projected wall of one slug: a header (logo, title, hashtags in their colours), the items the pacer
@@ -54,6 +66,8 @@ const MAX_SPONSORS = 12;
  * shell renders only what the pacer puts on screen, plus the layout's own few extras. It follows the wall's
  * `display` switch: `blank` shows an empty screen, `freeze` lets nothing new in (removals still apply).
  * A discreet "Reconnecting…" mark (`.stale`) shows while the socket has been down for more than 3 s.
+ * With the wall's `statsSlide` on, `toile-stats-slide` covers the layout every `everyMinutes` for
+ * `seconds` (wall mode only), while the layout waits underneath as it was.
  * It fires no events: the audience only watches.
  */
 export class ToileWall extends LitElement {
@@ -66,6 +80,7 @@ export class ToileWall extends LitElement {
     now: { state: true },
     shown: { state: true },
     showStale: { state: true },
+    slide: { state: true },
   };
 
   static override styles = css`
@@ -122,6 +137,13 @@ export class ToileWall extends LitElement {
       font-weight: 800;
       letter-spacing: -0.015em;
       line-height: 1.1;
+    }
+    .archived {
+      padding: 0.1em 0.5em;
+      border: 1px solid currentColor;
+      border-radius: 0.3em;
+      font-size: 0.9em;
+      opacity: 0.75;
     }
     .tags {
       display: flex;
@@ -257,6 +279,8 @@ export class ToileWall extends LitElement {
   declare now: number;
   declare shown: readonly ShownItem[];
   declare showStale: boolean;
+  /** The numbers on the stats slide while it shows; null when it does not. */
+  declare slide: PublicWallStats | null;
 
   private readonly screen = newScreenId();
   private readonly connection: WallConnection = new WallConnection(this, {
@@ -275,6 +299,10 @@ export class ToileWall extends LitElement {
   private readonly absolute = new WeakMap<WallMessage, WallMessage>();
   /** The settings the host's custom properties were last set from: the theme is applied once per change. */
   private themed: { wall: PublicWall; transparent: boolean } | null = null;
+  /** When the stats slide opens next (ms), for the interval it was planned with; null while it is off. */
+  private slidePlan: { at: number; everyMs: number } | null = null;
+  private slideUntil = 0;
+  private slideLoading = false;
 
   constructor() {
     super();
@@ -286,6 +314,7 @@ export class ToileWall extends LitElement {
     this.now = Date.now();
     this.shown = [];
     this.showStale = false;
+    this.slide = null;
   }
 
   override connectedCallback(): void {
@@ -361,7 +390,8 @@ export class ToileWall extends LitElement {
     if (wall.display === 'blank') return html`<div class="blank" role="img" aria-label=${t(lang, 'paused')}></div>${stale}`;
     const appearance = { ...DEFAULT_APPEARANCE, ...wall.appearance };
     const layout = this.effectiveLayout;
-    const panel = appearance.contributePanel && layout !== 'ticker' && this.effectiveMode !== 'embed';
+    // An archived wall takes no contributions: it does not invite any.
+    const panel = appearance.contributePanel && !wall.archived && layout !== 'ticker' && this.effectiveMode !== 'embed';
     const pool = this.pool(state);
     return html`
       ${this.effectiveMode === 'embed' ? nothing : this.renderHeader(wall, appearance.logo, lang)}
@@ -372,6 +402,7 @@ export class ToileWall extends LitElement {
           : nothing}
       </div>
       ${this.effectiveMode === 'embed' ? nothing : this.renderSponsors(appearance.sponsors, lang)}
+      ${this.slide !== null ? html`<toile-stats-slide .stats=${this.slide} .wall=${wall} .lang=${lang}></toile-stats-slide>` : nothing}
       ${stale}
     `;
   }
@@ -382,6 +413,7 @@ export class ToileWall extends LitElement {
     return html`<header>
       ${logoUrl !== null ? html`<img class="logo" src=${logoUrl} alt=${t(lang, 'logo', { title: wall.title })} />` : nothing}
       <h1>${wall.title}</h1>
+      ${wall.archived ? html`<span class="archived">${t(lang, 'archived')}</span>` : nothing}
       ${wall.hashtags.length > 0
         ? html`<span class="tags"
             >${wall.hashtags.map((tag) => {
@@ -445,6 +477,7 @@ export class ToileWall extends LitElement {
   private tick(): void {
     const now = Date.now();
     this.trackStale(this.connection.state, now);
+    this.pollSlide(now);
     this.pace(now);
     if (Math.floor(now / CLOCK_STEP_MS) !== Math.floor(this.now / CLOCK_STEP_MS)) this.now = now;
   }
@@ -459,8 +492,53 @@ export class ToileWall extends LitElement {
       capacity: this.capacity,
       pacing: { ...DEFAULT_PACING, ...wall.pacing },
       now,
-      frozen: wall.display === 'freeze',
+      // Under the stats slide the layout stays as it was (removals and edits still apply): what arrives
+      // meanwhile waits and enters once the slide has gone, rather than being "shown" behind it.
+      frozen: wall.display === 'freeze' || this.slide !== null,
     });
+  }
+
+  /**
+   * The stats slide (`statsSlide` in the wall's settings): every `everyMinutes`, counted from when the
+   * setting was first seen on, the numbers are fetched once and the slide covers the wall for `seconds`.
+   * Only on the projected wall: not on a blank one, not in an embed (a band or a box on someone's page), and
+   * not in the screen-reader mirror, whose list already says everything it would.
+   */
+  private pollSlide(now: number): void {
+    const wall = this.connection.state.wall;
+    const setting = { ...DEFAULT_STATS_SLIDE, ...wall?.statsSlide };
+    const on = wall !== null && setting.enabled && this.effectiveMode === 'wall' && wall.display !== 'blank';
+    if (this.slide !== null && (!on || now >= this.slideUntil)) this.slide = null;
+    const everyMs = setting.everyMinutes * 60_000;
+    if (!on) {
+      this.slidePlan = null;
+      return;
+    }
+    if (this.slidePlan === null || this.slidePlan.everyMs !== everyMs) {
+      this.slidePlan = { at: now + everyMs, everyMs };
+      return;
+    }
+    if (this.slide !== null || this.slideLoading || now < this.slidePlan.at) return;
+    // A card that has just entered is still being revealed: the slide waits for the next second.
+    if (this.shown.some((item) => now - item.enteredAt < REVEAL_MS)) return;
+    this.slidePlan = { at: now + everyMs, everyMs };
+    void this.openSlide(setting.seconds);
+  }
+
+  /** Fetches the public numbers and shows the slide; when they cannot be read, this turn is skipped. */
+  private async openSlide(seconds: number): Promise<void> {
+    const slug = this.slug;
+    this.slideLoading = true;
+    try {
+      const stats = await api<PublicWallStats>('GET', `${this.origin}/api/walls/${encodeURIComponent(slug)}/stats/public`);
+      if (slug !== this.slug || this.slidePlan === null) return;
+      this.slideUntil = Date.now() + seconds * 1000;
+      this.slide = stats;
+    } catch {
+      // Switched off since (404) or the server is away: the wall simply goes on; the next turn tries again.
+    } finally {
+      this.slideLoading = false;
+    }
   }
 
   private pool(state: WallState): readonly WallMessage[] {

@@ -1,6 +1,7 @@
 import type { Db } from '../database.js';
 import { auditRepository } from './audit.js';
 import { contributorsRepository } from './contributors.js';
+import { erasureRepository } from './erasure.js';
 import { eventsRepository } from './events.js';
 import { mailgunTokensRepository } from './mailgun-tokens.js';
 import { mediaRepository } from './media.js';
@@ -77,6 +78,7 @@ export function createRepositories(db: Db, onPublishError: (error: unknown) => v
     },
     audit: auditRepository(db),
     contributors: contributorsRepository(db),
+    erasure: erasureRepository(db),
     events: eventsRepository(db),
     mailgunTokens: mailgunTokensRepository(db),
     media: mediaRepository(db),
