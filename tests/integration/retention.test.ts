@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RETENTION_INTERVAL_MS } from '../../server/routes/retention.js';
+import { databaseBytes, everyRow } from '../helpers/privacy.js';
 import { channelServerOptions, gradientPng, POSTMARK_PASSWORD } from '../helpers/channels.js';
 import { capturedLogger, startServer, type TestResponse, type TestServer } from '../helpers/server.js';
 import { postTwilio, twilioParams } from '../helpers/twilio.js';
@@ -49,18 +50,7 @@ async function ok(method: string, path: string, body?: unknown): Promise<TestRes
   return response.body;
 }
 
-/** Every row of every table of the SQLite file, as text: what a copy of the database would give away. */
-function everyRow(): string {
-  const db = server.app.toile.repos.db;
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
-  return tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
-}
 
-/** The bytes of the database file and its WAL, as a copy of the data directory would hold them. */
-function fileBytes(): string {
-  const file = join(server.dataDir, 'toile.db');
-  return [file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('');
-}
 
 function mediaPath(url: string): string {
   return join(server.dataDir, 'media', url.slice('/media/'.length));
@@ -177,14 +167,14 @@ describe('retention', () => {
     const parts = (db.prepare('SELECT COUNT(*) AS n FROM sms_parts').get() as { n: number }).n;
     expect(payloads).toBeGreaterThanOrEqual(5);
     expect(parts).toBe(2);
-    for (const address of PRIVATE) expect(everyRow()).toContain(address);
+    for (const address of PRIVATE) expect(everyRow(server)).toContain(address);
     const before = await messagesOf('forum');
     expect(before.filter((m) => m.sender)).toHaveLength(6);
 
     // One hour short of thirty days after the end: nothing is due.
     clock = EVENT_END + 29 * DAY + 23 * 60 * 60 * 1000;
     expect((await runRetention()).walls).toEqual([]);
-    for (const address of PRIVATE) expect(everyRow()).toContain(address);
+    for (const address of PRIVATE) expect(everyRow(server)).toContain(address);
     expect((db.prepare('SELECT COUNT(*) AS n FROM messages WHERE raw IS NOT NULL AND wall_id = ?').get(forumId) as { n: number }).n).toBe(payloads);
     expect(existsSync(rejectedImage)).toBe(true);
     expect(await messagesOf('forum')).toEqual(before);
@@ -196,10 +186,10 @@ describe('retention', () => {
     // Six contributors: two Twilio numbers, a Vonage number, two email addresses and one web client.
     expect(report.walls).toEqual([{ slug: 'forum', erasedAddresses: 6, deletedPayloads: payloads + parts, removedImages: 1 }]);
 
-    const rows = everyRow();
+    const rows = everyRow(server);
     for (const address of PRIVATE) expect(rows).not.toContain(address);
     // Nor in the file's free pages or its WAL: a copy of the data directory holds none of them either.
-    const bytes = fileBytes();
+    const bytes = databaseBytes(server);
     for (const address of PRIVATE) expect(bytes).not.toContain(address);
     expect(db.prepare('SELECT COUNT(*) AS n FROM messages WHERE raw IS NOT NULL').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM sms_parts').get()).toEqual({ n: 0 });
@@ -249,7 +239,7 @@ describe('retention', () => {
 
     clock = EVENT_END + 3650 * DAY;
     expect((await runRetention()).walls).toEqual([]);
-    const rows = everyRow();
+    const rows = everyRow(server);
     expect(rows).toContain(KEPT_PHONE);
     expect(rows).toContain(WEB_CLIENT);
     const raw = server.app.toile.repos.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE source = 'twilio' AND raw IS NOT NULL").get();
@@ -271,7 +261,7 @@ describe('retention', () => {
 
     clock = Date.parse('2027-06-03T18:00:00Z');
     expect((await runRetention()).walls.map((w) => [w.slug, w.erasedAddresses])).toEqual([['capcomnet', 0], ['later', 1]]);
-    expect(everyRow()).not.toContain(KEPT_PHONE);
+    expect(everyRow(server)).not.toContain(KEPT_PHONE);
   });
 
   it('runs once the server is ready', async () => {
@@ -281,7 +271,7 @@ describe('retention', () => {
     const dataDir = server.dataDir;
     await server.close();
     server = await startServer(channelServerOptions({ now: () => new Date(clock), dataDir }));
-    expect(everyRow()).not.toContain(KEPT_PHONE);
+    expect(everyRow(server)).not.toContain(KEPT_PHONE);
   });
 });
 
@@ -307,13 +297,13 @@ describe('the hourly retention pass', () => {
     };
     vi.advanceTimersByTime(RETENTION_INTERVAL_MS);
     expect(lines.some((line) => line.includes('retention failed'))).toBe(true);
-    expect(everyRow()).toContain(KEPT_PHONE);
+    expect(everyRow(server)).toContain(KEPT_PHONE);
 
     retention.run = run;
     vi.advanceTimersByTime(RETENTION_INTERVAL_MS - 1);
-    expect(everyRow()).toContain(KEPT_PHONE);
+    expect(everyRow(server)).toContain(KEPT_PHONE);
     vi.advanceTimersByTime(1);
-    expect(everyRow()).not.toContain(KEPT_PHONE);
+    expect(everyRow(server)).not.toContain(KEPT_PHONE);
     const log = lines.filter((line) => line.includes('retention erased'));
     expect(log).toHaveLength(1);
     expect(JSON.parse(log[0]!)).toMatchObject({ retention: [{ slug: 'capcomnet', erasedAddresses: 1, deletedPayloads: 1, removedImages: 0 }] });
