@@ -1,4 +1,4 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { channelLabel, reasonLabel } from '../shared/format.js';
 import { safeImageUrl } from '../shared/safe-image-url.js';
 import type { ModerationAction, ModeratorMessage, SenderRule } from '../shared/types.js';
@@ -30,6 +30,11 @@ export interface RevealRequest {
   id: number;
   revealed: boolean;
   expectedVersion: number;
+}
+
+/** The detail of `toile-erase`: erase one message for good (admins, `DELETE /api/messages/:id`). */
+export interface EraseRequest {
+  id: number;
 }
 
 /** What a card says under its buttons after an action on it (a sender rule, a refused decision). */
@@ -81,6 +86,8 @@ const senderKind = (kind: string): string =>
  * - `checked` (boolean, reflected): the card is in the batch selection (its checkbox, or X).
  * - `claimedBy` (`string[]`): the other moderators who have this card open.
  * - `feedback` (`CardFeedback | null`): the outcome of the last action on this card, shown on it.
+ * - `canErase` (boolean): the moderator is an admin; the card offers to erase the message for good,
+ *   after a confirmation on the card itself.
  *
  * Events (all bubble and are composed):
  * - `toile-moderate` (detail: `ModerationRequest`), when a decision button is pressed.
@@ -89,6 +96,7 @@ const senderKind = (kind: string): string =>
  * - `toile-reveal` (detail: `RevealRequest`), when Show on the wall or Hide behind the warning is pressed
  *   (offered for a post with a content warning that its author did not delete).
  * - `toile-check` (detail: `{id, checked}`), when the batch checkbox is toggled.
+ * - `toile-erase` (detail: `EraseRequest`), when the erasure is confirmed.
  */
 export class ToileModerationCard extends LitElement {
   static override properties = {
@@ -98,6 +106,8 @@ export class ToileModerationCard extends LitElement {
     checked: { type: Boolean, reflect: true },
     claimedBy: { attribute: false },
     feedback: { attribute: false },
+    canErase: { type: Boolean },
+    confirmingErase: { state: true },
   };
 
   static override styles = css`
@@ -234,7 +244,8 @@ export class ToileModerationCard extends LitElement {
       border-color: var(--toile-ok, #2e9d62);
     }
     button.reject,
-    button.hide {
+    button.hide,
+    button.danger {
       background: var(--toile-danger, #d2463f);
       border-color: var(--toile-danger, #d2463f);
     }
@@ -251,6 +262,20 @@ export class ToileModerationCard extends LitElement {
       min-width: 0;
       font-weight: 500;
       background: transparent;
+    }
+    .erase {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5em 0.8em;
+      margin: 0;
+      padding: 0.5em 0.7em;
+      border-radius: 0.4em;
+      border: 1px solid var(--toile-danger, #d2463f);
+    }
+    .erase p {
+      margin: 0;
+      flex-basis: 100%;
     }
     .feedback {
       display: flex;
@@ -277,6 +302,9 @@ export class ToileModerationCard extends LitElement {
   declare checked: boolean;
   declare claimedBy: string[];
   declare feedback: CardFeedback | null;
+  declare canErase: boolean;
+  /** The admin pressed Erase and is asked to confirm, on the card. */
+  declare confirmingErase: boolean;
 
   constructor() {
     super();
@@ -286,6 +314,23 @@ export class ToileModerationCard extends LitElement {
     this.checked = false;
     this.claimedBy = [];
     this.feedback = null;
+    this.canErase = false;
+    this.confirmingErase = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // An erasure that was refused ends the confirmation (the card says why); another message, too.
+    const settled = changed.has('busy') && changed.get('busy') === true && !this.busy;
+    const another = changed.has('message') && changed.get('message')?.id !== this.message?.id;
+    if (settled || another) this.confirmingErase = false;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('confirmingErase') || changed.get('confirmingErase') === undefined) return;
+    // The button pressed is replaced: the focus goes to the confirmation's Cancel, and back to Erase after it.
+    const root = this.renderRoot as ShadowRoot;
+    if (this.confirmingErase) root.querySelector<HTMLButtonElement>('.erase button:not(.danger)')?.focus();
+    else if (root.activeElement === null) root.querySelector<HTMLButtonElement>('.erase-ask')?.focus();
   }
 
   override render() {
@@ -354,7 +399,17 @@ export class ToileModerationCard extends LitElement {
                 <button ?disabled=${this.busy} @click=${() => this.senderRule('blocked')}>${s('card.block')}</button>
               </span>`
             : nothing}
+          ${this.canErase && !this.confirmingErase
+            ? html`<button class="erase-ask" ?disabled=${this.busy} @click=${() => (this.confirmingErase = true)}>${s('card.erase')}</button>`
+            : nothing}
         </div>
+        ${this.canErase && this.confirmingErase
+          ? html`<div class="erase" role="group" aria-label=${s('card.eraseConfirmLabel')}>
+              <p>${s('card.eraseConfirm')}</p>
+              <button class="danger" ?disabled=${this.busy} @click=${this.onErase}>${this.busy ? s('card.erasing') : s('card.eraseDo')}</button>
+              <button ?disabled=${this.busy} @click=${() => (this.confirmingErase = false)}>${s('common.cancel')}</button>
+            </div>`
+          : nothing}
         ${this.feedback ? this.renderFeedback(this.feedback) : nothing}
       </article>
     `;
@@ -386,6 +441,12 @@ export class ToileModerationCard extends LitElement {
     const m = this.message;
     if (m === null || this.busy) return;
     this.fire<RevealRequest>('toile-reveal', { id: m.id, revealed: !m.contentRevealed, expectedVersion: m.version });
+  };
+
+  private readonly onErase = () => {
+    const m = this.message;
+    if (m === null || this.busy) return;
+    this.fire<EraseRequest>('toile-erase', { id: m.id });
   };
 
   private readonly onCheck = (event: Event) => {

@@ -19,7 +19,7 @@ import {
   type QueueTab,
 } from '../shared/moderation-reducer.js';
 import type { Channel, ModerationAction, ModeratorMessage, SenderEntry, User } from '../shared/types.js';
-import type { CardFeedback, ModerationRequest, RevealRequest, SenderRuleRequest, SenderRuleUndoRequest } from './toile-moderation-card.js';
+import type { CardFeedback, EraseRequest, ModerationRequest, RevealRequest, SenderRuleRequest, SenderRuleUndoRequest } from './toile-moderation-card.js';
 import type { ToileQueueFilters } from './toile-queue-filters.js';
 import { s } from './strings.js';
 import './toile-keys-help.js';
@@ -77,7 +77,9 @@ interface QueueNotice {
  *   listening on the page sends it as a claim.
  * - `toile-moderated` (detail: `ModeratorMessage`), with each decision's answer, for the connection to
  *   fold before the socket's echo.
- * The cards' `toile-moderate`, `toile-sender-rule(-undo)` and `toile-reveal` events are handled here and go no further.
+ * The cards' `toile-moderate`, `toile-sender-rule(-undo)`, `toile-reveal` and `toile-erase` events are handled here
+ * and go no further. Admins' cards offer to erase a message for good (`DELETE /api/messages/:id`): the
+ * moderator socket's `erased` frame then takes it out of this queue and every other console.
  */
 export class ToileModerationQueue extends LitElement {
   static override properties = {
@@ -95,6 +97,7 @@ export class ToileModerationQueue extends LitElement {
     notice: { state: true },
     helpOpen: { state: true },
     me: { state: true },
+    meRole: { state: true },
   };
 
   static override styles = css`
@@ -241,6 +244,8 @@ export class ToileModerationQueue extends LitElement {
   declare helpOpen: boolean;
   /** The username the session answered, when the page did not give `user`. */
   declare me: string | null;
+  /** The role the session answered, when the page did not give `user`. */
+  declare meRole: User['role'] | null;
 
   /** Where the selection was, so that it stays in place when the selected message leaves the tab. */
   private selectedIndex = 0;
@@ -273,6 +278,7 @@ export class ToileModerationQueue extends LitElement {
     this.notice = null;
     this.helpOpen = false;
     this.me = null;
+    this.meRole = null;
   }
 
   override connectedCallback(): void {
@@ -321,6 +327,7 @@ export class ToileModerationQueue extends LitElement {
     const items = this.items();
     const counts = tabCounts(this.state, this.filters);
     const claims = claimsByOthers(this.state, this.username());
+    const canErase = (this.user?.role ?? this.meRole) === 'admin';
     return html`
       <div class="bar">
         <div role="tablist" aria-label=${s('queue.tabs')}>
@@ -358,6 +365,7 @@ export class ToileModerationQueue extends LitElement {
         @toile-sender-rule-undo=${this.onSenderRuleUndo}
         @toile-reveal=${this.onReveal}
         @toile-check=${this.onCheck}
+        @toile-erase=${this.onErase}
       >
         ${items.length === 0 ? html`<p class="empty">${this.emptyText()}</p>` : nothing}
         ${repeat(
@@ -371,6 +379,7 @@ export class ToileModerationQueue extends LitElement {
               ?checked=${this.checked.has(m.id)}
               .claimedBy=${claims.get(m.id) ?? []}
               .feedback=${this.feedback.get(m.id) ?? null}
+              .canErase=${canErase}
               @click=${() => (this.selectedId = m.id)}
             ></toile-moderation-card>`,
         )}
@@ -653,6 +662,26 @@ export class ToileModerationQueue extends LitElement {
     });
   };
 
+  /**
+   * Erases one message for good (admins). On success the server's `erased` frame removes the card from
+   * every console, this one included, and the queue says what went; a refusal is shown on the card.
+   */
+  private readonly onErase = async (event: CustomEvent<EraseRequest>) => {
+    event.stopPropagation();
+    const { id } = event.detail;
+    const message = this.state.messages.get(id);
+    const outcome = await this.withCard(id, async () => {
+      await api('DELETE', `/api/messages/${id}`, undefined, await this.csrf());
+      return { tone: 'ok', text: s('queue.erased', { what: message ? `“${excerpt(message.text)}”` : s('queue.theMessage') }) };
+    });
+    if (outcome?.tone === 'ok') {
+      this.notice = { tone: 'ok', text: outcome.text };
+      const feedback = new Map(this.feedback);
+      feedback.delete(id);
+      this.feedback = feedback;
+    }
+  };
+
   private readonly onSenderRuleUndo = (event: CustomEvent<SenderRuleUndoRequest>) => {
     event.stopPropagation();
     void this.undoSenderRule(event.detail);
@@ -709,6 +738,7 @@ export class ToileModerationQueue extends LitElement {
     this.session ??= api<{ user: User; csrfToken: string | null }>('GET', '/api/auth/me').then(
       ({ user, csrfToken }) => {
         this.me = user.username;
+        this.meRole = user.role;
         return { username: user.username, csrfToken };
       },
       (error: unknown) => {

@@ -38,6 +38,8 @@ interface SettingsDraft {
   theme: ThemeName;
   language: Language | 'auto';
   displayLimit: string;
+  /** The event's end as its `datetime-local` field holds it: this browser's local time, or empty. */
+  eventEndsAt: string;
   retentionDays: string;
   statsSlideEnabled: boolean;
   statsSlideEveryMinutes: string;
@@ -71,6 +73,7 @@ function draftOf(wall: AdminWall): SettingsDraft {
     theme: wall.theme === 'light' ? 'light' : 'dark',
     language: wall.language ?? 'auto',
     displayLimit: String(wall.displayLimit),
+    eventEndsAt: localDateTimeOf(wall.eventEndsAt ?? null),
     retentionDays: wall.retentionDays === null ? '' : String(wall.retentionDays),
     ...slideDraftOf({ ...DEFAULT_STATS_SLIDE, ...wall.statsSlide }),
   };
@@ -90,6 +93,45 @@ const lines = (text: string): string[] =>
 const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text));
 const textOrNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 
+const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
+
+/**
+ * An instant as a `datetime-local` field shows it, in this browser's time zone: `2026-11-29T18:00`, with
+ * the seconds only when there are some (so that a stored instant reads back unchanged). Empty for null.
+ */
+function localDateTimeOf(iso: string | null): string {
+  const date = iso === null ? null : new Date(iso);
+  if (date === null || Number.isNaN(date.getTime())) return '';
+  return date.getSeconds() === 0 ? localMinutes(date) : `${localMinutes(date)}:${pad(date.getSeconds())}`;
+}
+
+/** `2026-11-29T18:00`: a date's day and minute in this browser's time zone. */
+const localMinutes = (date: Date): string =>
+  `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+
+/**
+ * What a `datetime-local` field holds (this browser's local time) as an RFC 3339 date-time with the local
+ * offset, e.g. `2026-11-29T18:00:00+01:00`; null when empty. Text that is not a local date-time goes as
+ * typed, for the server to refuse and name.
+ */
+function isoWithOffset(local: string): string | null {
+  const text = local.trim();
+  if (text === '') return null;
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  if (parts === null) return text;
+  const [year, month, day, hours, minutes, seconds] = parts.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(year, month - 1, day, hours, minutes, seconds);
+  if (Number.isNaN(date.getTime())) return text;
+  // getTimezoneOffset is minutes behind UTC: -60 in Paris in winter, which is +01:00.
+  const offset = -date.getTimezoneOffset();
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  return `${localMinutes(date)}:${pad(date.getSeconds())}${zone}`;
+}
+
+/** Whether two event ends are the same instant (the server stores it in UTC, the form sends local time). */
+const sameInstant = (a: string | null, b: string | null): boolean =>
+  a === null || b === null ? a === b : a === b || Date.parse(a) === Date.parse(b);
+
 /**
  * The request for what changed between the wall as loaded and the draft, and nothing else: two admins
  * editing different settings at once do not undo each other's change.
@@ -107,6 +149,7 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
     layout: draft.layout,
     theme: draft.theme,
     displayLimit: numberOrNull(draft.displayLimit),
+    eventEndsAt: isoWithOffset(draft.eventEndsAt),
     retentionDays: numberOrNull(draft.retentionDays),
   };
   if (wall.profanityFilter !== undefined) wanted.profanityFilter = draft.profanityFilter;
@@ -118,7 +161,10 @@ function patchOf(wall: AdminWall, draft: SettingsDraft): WallSettingsPatch {
   const current = wall as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(wanted)) {
-    if (JSON.stringify(value) !== JSON.stringify(current[field] ?? null)) patch[field] = value;
+    const before = current[field] ?? null;
+    const same =
+      field === 'eventEndsAt' ? sameInstant(value as string | null, before as string | null) : JSON.stringify(value) === JSON.stringify(before);
+    if (!same) patch[field] = value;
   }
   // The stats slide is one object on the server, merged field by field: only its changed fields go.
   if (wall.statsSlide !== undefined) {
@@ -171,6 +217,7 @@ const FIELD_NAMES: ReadonlySet<string> = new Set<FieldName>([
   'theme',
   'language',
   'displayLimit',
+  'eventEndsAt',
   'retentionDays',
   'statsSlideEnabled',
   'statsSlideEveryMinutes',
@@ -183,10 +230,11 @@ const fieldLabel = (name: FieldName): string => s(`field.${name}`);
  * A wall's settings, for admins: its title, hashtags and contribution instructions; the ways in (SMS
  * numbers, email addresses, SMS keyword); the moderation mode, the publish delay, the blocked terms and
  * the automatic rules; the layout, the light or dark theme, the wall's language and the number of
- * messages on screen; and how long private sender data is kept. Saving sends only the fields that changed
- * (`PATCH /api/walls/:slug`); a refusal is shown next to the field the server's message names (or above
- * the button when it names none), with what was typed left in place. Below the form, the wall's look and
- * pacing (`toile-appearance-panel`, its own form) and its trusted and blocked senders.
+ * messages on screen; and when the event ends (in this browser's time) and how long private sender data
+ * is kept after it. Saving sends only the fields that changed (`PATCH /api/walls/:slug`); a refusal is
+ * shown next to the field the server's message names (or above the button when it names none), with what
+ * was typed left in place. Below the form, the wall's look and pacing (`toile-appearance-panel`, its own
+ * form) and its trusted and blocked senders.
  *
  * Properties:
  * - `slug` (string): the wall.
@@ -372,7 +420,10 @@ export class ToileSettingsPanel extends LitElement {
         </fieldset>
         <fieldset>
           <legend>${s('settings.legend.privacy')}</legend>
-          ${this.number('retentionDays', s('settings.hint.retentionDays'))}
+          <div class="pair">
+            ${this.typed('eventEndsAt', 'datetime', s('settings.hint.eventEndsAt'))}
+            ${this.number('retentionDays', s('settings.hint.retentionDays'))}
+          </div>
         </fieldset>
         ${this.error && this.errorField === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <button type="submit" ?disabled=${this.saving}>${this.saving ? s('common.saving') : s('settings.save')}</button>
@@ -408,10 +459,10 @@ export class ToileSettingsPanel extends LitElement {
   }
 
   /**
-   * A field typed into: a line of text, a whole number or a few lines. All three show the draft's text as
+   * A field typed into: a line of text, a whole number, a few lines or a local date and time. All show the draft's text as
    * typed and keep every keystroke in it; only the control and the attributes of its own differ.
    */
-  private typed(name: FieldName, kind: 'text' | 'number' | 'area', hint: string) {
+  private typed(name: FieldName, kind: 'text' | 'number' | 'area' | 'datetime', hint: string) {
     const value = live(String(this.draft![name]));
     const onInput = (event: Event) => this.set(name, (event.target as HTMLInputElement | HTMLTextAreaElement).value);
     return this.field(
@@ -419,6 +470,9 @@ export class ToileSettingsPanel extends LitElement {
       ({ describedBy, invalid }) => {
         if (kind === 'area') {
           return html`<textarea id=${name} rows="3" aria-describedby=${describedBy} aria-invalid=${invalid} .value=${value} @input=${onInput}></textarea>`;
+        }
+        if (kind === 'datetime') {
+          return html`<input id=${name} type="datetime-local" aria-describedby=${describedBy} aria-invalid=${invalid} .value=${value} @input=${onInput} />`;
         }
         if (kind === 'number') {
           return html`<input id=${name} type="number" inputmode="numeric" step="1"
