@@ -114,7 +114,8 @@ export class EdgeMirror implements WallStateSource {
         const reply = await this.watched(read, block);
         if (reply) await this.apply(reply);
         // A quiet wall (no news for a while), or one waiting to be caught up: is the primary still there?
-        if (reply === null || this.stale) await this.readBeat();
+        // Without a heartbeat yet (the primary is starting), one more look before telling viewers it is stale.
+        if (reply === null || this.stale || this.beat === null) await this.readBeat();
         this.updateStale();
       } catch (error) {
         if (this.closed) return;

@@ -34,6 +34,8 @@ export class StreamPublisher {
   /** False until what Redis holds has been read after (re)connecting. */
   private synced = false;
   private pumping = false;
+  /** The first heartbeat after (re)connecting is written as soon as Redis is caught up. */
+  private beatDue = true;
   /** A reconcile is asking Redis; the next waits for it. */
   private checking = false;
   private closed = false;
@@ -54,6 +56,7 @@ export class StreamPublisher {
   ) {
     redis.on('ready', () => {
       this.synced = false;
+      this.beatDue = true;
       this.kick();
     });
     this.timer = setInterval(() => void this.reconcile(), RECONCILE_MS);
@@ -190,6 +193,11 @@ export class StreamPublisher {
       if (this.failing && this.synced) {
         this.failing = false;
         this.log.info('Redis is back: the wall streams are caught up');
+      }
+      // Caught up after a start or a reconnection: the edges hear it now rather than at the next tick.
+      if (this.beatDue && this.synced && this.changed.size === 0 && !this.closed && this.redis.status === 'ready') {
+        await this.snapshotAndBeat(this.repos.walls.all());
+        this.beatDue = false;
       }
     } catch (error) {
       // What Redis holds is not known any more; the next attempt reads it again (reconcile, or 'ready').
