@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../db/repositories/users.js';
-import { forbidden, unauthorized } from '../errors.js';
+import { forbidden, notFound, unauthorized } from '../errors.js';
 import { safeEqual, type Auth, type Principal } from '../services/auth.js';
 
 export const SESSION_COOKIE = 'toile_session';
@@ -34,7 +34,28 @@ function resolvePrincipal(request: FastifyRequest, auth: Auth): Principal | null
   return sessionId ? (auth.fromSession(sessionId) ?? null) : null;
 }
 
-/** A preHandler that lets through only the given roles (admin is always allowed). */
+/**
+ * Whether a principal may moderate the wall with this slug: the one check of per-wall moderators. Admins,
+ * API tokens and moderators without a limit may moderate every wall; a limited moderator only theirs.
+ */
+export function canModerate(principal: Principal, slug: string): boolean {
+  return principal.role === 'admin' || principal.walls === undefined || principal.walls.includes(slug);
+}
+
+/**
+ * The answer to a moderator outside a wall: the same 404 as for a wall that does not exist, so that it
+ * does not tell them which walls there are.
+ */
+export function wallNotFound(slug: string): Error {
+  return notFound(`Wall "${slug}"`);
+}
+
+/**
+ * A preHandler that lets through only the given roles (admin is always allowed). On a route with a `:slug`
+ * parameter it also checks that the caller may moderate that wall (`canModerate`), and answers 404 if not:
+ * every wall route that requires a role is covered, present and future. Routes that name a message instead
+ * (`/api/messages/:id/...`) check the message's wall themselves with `canModerate`.
+ */
 export function requireRole(...roles: Role[]) {
   return async function checkRole(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const principal = request.principal;
@@ -48,6 +69,8 @@ export function requireRole(...roles: Role[]) {
     if (principal.role !== 'admin' && !roles.includes(principal.role)) {
       throw forbidden('forbidden', `This needs the role ${['admin', ...roles].join(' or ')}; you are ${principal.role}.`);
     }
+    const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+    if (typeof slug === 'string' && !canModerate(principal, slug)) throw wallNotFound(slug);
   };
 }
 

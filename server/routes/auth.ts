@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { ROLES, USERNAME_PATTERN, type Role } from '../db/repositories/users.js';
 import { unauthorized } from '../errors.js';
 import { requireRole, SESSION_COOKIE } from '../plugins/auth.js';
+import { slugPattern } from './schemas.js';
+
+/** The walls a moderator is limited to, by slug: none or an empty list means every wall. */
+const wallList = { type: 'array', maxItems: 1000, uniqueItems: true, items: { type: 'string', pattern: slugPattern } } as const;
 
 const credentials = {
   type: 'object',
@@ -85,7 +89,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return { user: { username: principal.username, role: principal.role }, csrfToken: principal.csrfToken ?? null };
   });
 
-  app.post<{ Body: { username: string; password: string; role: Role } }>(
+  app.post<{ Body: { username: string; password: string; role: Role; walls?: string[] } }>(
     '/api/users',
     {
       onRequest: requireRole('admin'),
@@ -97,20 +101,43 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
             username: { type: 'string', pattern: USERNAME_PATTERN },
             password: { type: 'string', minLength: 8, maxLength: 1024 },
             role: { type: 'string', enum: [...ROLES] },
+            walls: wallList,
           },
         },
       },
     },
     async (request, reply) => {
-      const { username, password, role } = request.body;
-      const user = await auth.createUser(username, password, role, request.principal!.username);
-      return reply.code(201).send({ username: user.username, role: user.role, createdAt: user.createdAt });
+      const { username, password, role, walls = [] } = request.body;
+      const user = await auth.createUser(username, password, role, request.principal!.username, walls);
+      const slugs = app.toile.repos.users.wallSlugs(user.username);
+      return reply.code(201).send({ username: user.username, role: user.role, walls: slugs, createdAt: user.createdAt });
     },
   );
 
-  app.get('/api/users', { onRequest: requireRole('admin') }, async () => ({
-    items: app.toile.repos.users.all().map((u) => ({ username: u.username, role: u.role, createdAt: u.createdAt })),
-  }));
+  // `walls`: the slugs a moderator is limited to; empty for every wall (and for admins and ingest users).
+  app.get('/api/users', { onRequest: requireRole('admin') }, async () => {
+    const walls = app.toile.repos.users.allWallSlugs();
+    return {
+      items: app.toile.repos.users.all().map((u) => ({ username: u.username, role: u.role, walls: walls.get(u.username) ?? [], createdAt: u.createdAt })),
+    };
+  });
+
+  app.patch<{ Params: { name: string }; Body: { walls: string[] } }>(
+    '/api/users/:name',
+    {
+      onRequest: requireRole('admin'),
+      schema: {
+        body: { type: 'object', required: ['walls'], additionalProperties: false, properties: { walls: wallList } },
+      },
+    },
+    async (request) => {
+      const walls = auth.setUserWalls(request.params.name, request.body.walls, request.principal!.username);
+      // Their open moderator sockets close: the console reconnects, to the walls they may still moderate.
+      app.toile.sockets.endSessions({ username: request.params.name });
+      const user = app.toile.repos.users.byName(request.params.name)!;
+      return { username: user.username, role: user.role, walls, createdAt: user.createdAt };
+    },
+  );
 
   app.delete<{ Params: { name: string } }>('/api/users/:name', { onRequest: requireRole('admin') }, async (request) => {
     auth.deleteUser(request.params.name, request.principal!.username);

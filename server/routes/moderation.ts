@@ -4,13 +4,25 @@ import { MESSAGE_STATUSES, type MessageStatus } from '../domain/message.js';
 import { MODERATION_ACTIONS, type ModerationAction } from '../domain/moderation.js';
 import { toModeratorMessage } from '../domain/views.js';
 import { notFound } from '../errors.js';
-import { requireRole } from '../plugins/auth.js';
+import { canModerate, requireRole } from '../plugins/auth.js';
+import type { Principal } from '../services/auth.js';
 import { createReveal } from '../services/moderation.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
 export async function moderationRoutes(app: FastifyInstance): Promise<void> {
   const { repos, hub, now, moderate } = app.toile;
   const reveal = createReveal({ repos, hub, now });
+
+  /**
+   * The wall check of the routes that name a message rather than a wall: a moderator outside the message's
+   * wall gets the same 404 as for a message that does not exist.
+   */
+  function checkMessageWall(principal: Principal, id: number): void {
+    if (principal.walls === undefined || principal.role === 'admin') return;
+    const message = repos.messages.byId(id);
+    const wall = message && repos.walls.byId(message.wallId);
+    if (!wall || !canModerate(principal, wall.slug)) throw notFound(`Message ${id}`);
+  }
 
   app.get<{ Params: SlugParams; Querystring: { status?: MessageStatus; limit: number; before?: number } }>(
     '/api/walls/:slug/messages',
@@ -51,6 +63,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
+      checkMessageWall(request.principal!, request.params.id);
       const message = reveal(request.params.id, request.body.revealed, request.principal!.username, request.body.expectedVersion);
       return toModeratorMessage(message, true);
     },
@@ -74,6 +87,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { id, action } = request.params;
+      checkMessageWall(request.principal!, id);
       const message = moderate(id, action, request.principal!.username, request.body?.expectedVersion);
       return toModeratorMessage(message, true);
     },

@@ -14,7 +14,7 @@ import {
   WALL_LANGUAGES,
 } from '../domain/wall.js';
 import { badRequest, notFound } from '../errors.js';
-import { requireRole } from '../plugins/auth.js';
+import { canModerate, requireRole } from '../plugins/auth.js';
 import type { WallInput, WallPatch } from '../services/walls.js';
 import { slugParams, slugPattern, type SlugParams } from './schemas.js';
 
@@ -117,10 +117,12 @@ export async function wallRoutes(app: FastifyInstance): Promise<void> {
     return adminWall(wall);
   });
 
-  app.get('/api/walls', { onRequest: requireRole('moderator') }, async () => {
+  // A moderator limited to some walls sees only those (plugins/auth.ts, canModerate).
+  app.get('/api/walls', { onRequest: requireRole('moderator') }, async (request) => {
     const counts = repos.messages.countsByWall();
     const none = { pending: 0, approved: 0, rejected: 0, hidden: 0 };
-    return { items: repos.walls.all().map((wall) => ({ ...adminWall(wall), messages: counts.get(wall.id) ?? none })) };
+    const visible = repos.walls.all().filter((wall) => canModerate(request.principal!, wall.slug));
+    return { items: visible.map((wall) => ({ ...adminWall(wall), messages: counts.get(wall.id) ?? none })) };
   });
 
   // Public, and read by `<toile-wall>` embeds on other sites: any origin may read it (no credentials).

@@ -30,6 +30,11 @@ export interface Principal {
   via: 'session' | 'token';
   csrfToken?: string;
   sessionHash?: string;
+  /**
+   * The slugs of the walls a moderator is limited to; undefined: every wall (admins, API tokens, which
+   * belong to no user, and moderators with no limit). Checked by `canModerate` in plugins/auth.ts.
+   */
+  walls?: string[];
 }
 
 /** A live session as the sessions list shows it; `id` names it for revocation and is not the cookie. */
@@ -56,6 +61,19 @@ export function createAuth(ctx: ServiceContext) {
 
   function forgetExpired(now: string): void {
     for (const [hash, seen] of lastSeen) if (seen.expiresAt <= now) lastSeen.delete(hash);
+  }
+
+  /** Slugs to wall ids: 400 for an unknown wall, or for walls given to a user who is not a moderator. */
+  function resolveWalls(role: Role, walls: string[]): number[] {
+    if (walls.length === 0) return [];
+    if (role !== 'moderator') throw badRequest('walls_for_moderators', 'Only a moderator can be limited to some walls.');
+    const ids = new Set<number>();
+    for (const slug of walls) {
+      const wall = repos.walls.bySlug(slug);
+      if (!wall) throw badRequest('unknown_wall', `There is no wall "${slug}".`);
+      ids.add(wall.id);
+    }
+    return [...ids];
   }
 
   const auth = {
@@ -89,7 +107,13 @@ export function createAuth(ctx: ServiceContext) {
       const session = repos.sessions.find(hash, now);
       if (!session) return undefined;
       lastSeen.set(hash, { at: now, expiresAt: session.expiresAt });
-      return { username: session.username, role: session.role, via: 'session', csrfToken: session.csrfToken, sessionHash: hash };
+      const principal: Principal = { username: session.username, role: session.role, via: 'session', csrfToken: session.csrfToken, sessionHash: hash };
+      // Read at every request, like the role: a change of a moderator's walls holds at their next request.
+      if (session.role === 'moderator') {
+        const walls = repos.users.wallSlugs(session.username);
+        if (walls.length > 0) principal.walls = walls;
+      }
+      return principal;
     },
 
     fromToken(token: string): Principal | undefined {
@@ -103,14 +127,36 @@ export function createAuth(ctx: ServiceContext) {
       return { username: `token:${record.name}`, role: record.role, via: 'token' };
     },
 
-    async createUser(username: string, password: string, role: Role, actor: string): Promise<User> {
+    /** `walls`: the slugs of the walls a moderator is limited to (none or empty: every wall). */
+    async createUser(username: string, password: string, role: Role, actor: string, walls: string[] = []): Promise<User> {
       if (password.length < 8) throw badRequest('weak_password', 'password must be at least 8 characters long');
+      const wallIds = resolveWalls(role, walls);
       const hash = await hashPassword(password);
       const now = ctx.now().toISOString();
-      const user = repos.users.create(username, hash, role, now);
-      if (!user) throw conflict('user_exists', `A user named "${username}" already exists.`);
-      repos.audit.append({ actor, action: 'user.create', targetType: 'user', targetId: username, detail: { role } }, now);
-      return user;
+      return repos.transaction(() => {
+        const user = repos.users.create(username, hash, role, now);
+        if (!user) throw conflict('user_exists', `A user named "${username}" already exists.`);
+        // Re-read inside the transaction: the walls were checked before the slow hash.
+        repos.users.setWalls(user.id, resolveWalls(role, walls));
+        const detail = wallIds.length > 0 ? { role, walls: [...new Set(walls)].sort() } : { role };
+        repos.audit.append({ actor, action: 'user.create', targetType: 'user', targetId: username, detail }, now);
+        return user;
+      });
+    },
+
+    /** Sets the walls a moderator is limited to; an empty list lifts the limit (every wall). */
+    setUserWalls(username: string, walls: string[], actor: string): string[] {
+      const user = repos.users.byName(username);
+      if (!user) throw notFound(`User "${username}"`);
+      const wallIds = resolveWalls(user.role, walls);
+      const now = ctx.now().toISOString();
+      return repos.transaction(() => {
+        const before = repos.users.wallSlugs(username);
+        repos.users.setWalls(user.id, wallIds);
+        const after = repos.users.wallSlugs(username);
+        repos.audit.append({ actor, action: 'user.walls', targetType: 'user', targetId: username, detail: { from: before, to: after } }, now);
+        return after;
+      });
     },
 
     /**

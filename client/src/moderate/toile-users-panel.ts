@@ -2,7 +2,7 @@ import { html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { api } from '../shared/api.js';
 import { formStyles } from '../shared/form-styles.js';
-import type { User, UserAccount } from '../shared/types.js';
+import type { AdminWall, User, UserAccount } from '../shared/types.js';
 import { panelStyles } from './panel-styles.js';
 import { errorText, relativeTimeIn, s } from './strings.js';
 
@@ -33,6 +33,8 @@ export class ToileUsersPanel extends LitElement {
     newName: { state: true },
     newRole: { state: true },
     newPassword: { state: true },
+    newWalls: { state: true },
+    walls: { state: true },
     adding: { state: true },
     formError: { state: true },
     confirming: { state: true },
@@ -50,6 +52,10 @@ export class ToileUsersPanel extends LitElement {
   declare newName: string;
   declare newRole: PersonRole;
   declare newPassword: string;
+  /** The walls a new moderator is limited to; none ticked: every wall. */
+  declare newWalls: string[];
+  /** The walls to choose from, as `/api/walls` lists them. */
+  declare walls: Pick<AdminWall, 'slug' | 'title'>[];
   declare adding: boolean;
   declare formError: string;
   /** The account whose deletion awaits its confirmation. */
@@ -68,6 +74,8 @@ export class ToileUsersPanel extends LitElement {
     this.newName = '';
     this.newRole = 'moderator';
     this.newPassword = '';
+    this.newWalls = [];
+    this.walls = [];
     this.adding = false;
     this.formError = '';
     this.confirming = null;
@@ -94,6 +102,7 @@ export class ToileUsersPanel extends LitElement {
               <tr>
                 <th scope="col">${s('users.col.name')}</th>
                 <th scope="col">${s('users.col.role')}</th>
+                <th scope="col">${s('users.col.walls')}</th>
                 <th scope="col">${s('users.col.created')}</th>
                 <th scope="col"><span class="muted">${s('users.col.action')}</span></th>
               </tr>
@@ -103,6 +112,7 @@ export class ToileUsersPanel extends LitElement {
                 (user) => html`<tr data-username=${user.username}>
                   <td>${user.username}${user.username === this.username ? html` <span class="muted">${s('queue.you')}</span>` : nothing}</td>
                   <td>${s(`users.roleName.${user.role}`)}</td>
+                  <td>${user.role === 'moderator' && user.walls.length > 0 ? user.walls.join(', ') : html`<span class="muted">${s('users.allWalls')}</span>`}</td>
                   <td>${relativeTimeIn(user.createdAt, now)}</td>
                   <td>${this.renderActions(user)}</td>
                 </tr>`,
@@ -138,11 +148,34 @@ export class ToileUsersPanel extends LitElement {
             @input=${(event: Event) => (this.newPassword = (event.target as HTMLInputElement).value)}
           />
         </label>
+        ${this.newRole === 'moderator' && this.walls.length > 1 ? this.renderWallPicker() : nothing}
         <button type="submit" ?disabled=${this.adding}>${this.adding ? s('senders.adding') : s('users.submit')}</button>
       </form>
       <p class="hint" id="new-name-hint">${s('users.nameHint')}</p>
       ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
     `;
+  }
+
+  /** Checkboxes for the walls of a new moderator: none ticked means every wall, present and future. */
+  private renderWallPicker() {
+    return html`<fieldset aria-describedby="new-walls-hint">
+      <legend>${s('users.walls')}</legend>
+      ${this.walls.map(
+        (wall) => html`<label
+          ><input
+            type="checkbox"
+            .checked=${live(this.newWalls.includes(wall.slug))}
+            @change=${(event: Event) => this.toggleWall(wall.slug, (event.target as HTMLInputElement).checked)}
+          />
+          ${wall.title} <span class="muted">(${wall.slug})</span></label
+        >`,
+      )}
+      <p class="hint" id="new-walls-hint">${s('users.wallsHint')}</p>
+    </fieldset>`;
+  }
+
+  private toggleWall(slug: string, checked: boolean): void {
+    this.newWalls = checked ? [...this.newWalls.filter((w) => w !== slug), slug] : this.newWalls.filter((w) => w !== slug);
   }
 
   private renderActions(user: UserAccount) {
@@ -171,6 +204,8 @@ export class ToileUsersPanel extends LitElement {
       const { items } = await api<{ items: UserAccount[] }>('GET', '/api/users');
       this.users = items;
       this.loadError = '';
+      // The walls to pick from; without them, a new moderator simply gets every wall.
+      this.walls = (await api<{ items: AdminWall[] }>('GET', '/api/walls')).items.map(({ slug, title }) => ({ slug, title }));
     } catch (error) {
       this.loadError = s('users.loadError', { reason: errorText(error) });
     }
@@ -185,12 +220,18 @@ export class ToileUsersPanel extends LitElement {
       const user = await api<UserAccount>(
         'POST',
         '/api/users',
-        { username: this.newName.trim(), role: this.newRole, password: this.newPassword },
+        {
+          username: this.newName.trim(),
+          role: this.newRole,
+          password: this.newPassword,
+          ...(this.newRole === 'moderator' && this.newWalls.length > 0 ? { walls: this.newWalls } : {}),
+        },
         this.csrfToken,
       );
       this.users = [...(this.users ?? []).filter((u) => u.username !== user.username), user];
       this.newName = '';
       this.newPassword = '';
+      this.newWalls = [];
       this.announcement = s('users.added', { role: s(`users.roleName.${user.role}`), who: user.username });
     } catch (error) {
       this.formError = errorText(error);

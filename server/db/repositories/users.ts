@@ -32,6 +32,15 @@ export function usersRepository(db: Db) {
   const setPassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE username = ?');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users');
   const admins = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'");
+  const wallSlugs = db.prepare<[string], { slug: string }>(
+    `SELECT w.slug FROM user_walls uw JOIN users u ON u.id = uw.user_id JOIN walls w ON w.id = uw.wall_id
+     WHERE u.username = ? ORDER BY w.slug`,
+  );
+  const allWallSlugs = db.prepare<[], { username: string; slug: string }>(
+    `SELECT u.username, w.slug FROM user_walls uw JOIN users u ON u.id = uw.user_id JOIN walls w ON w.id = uw.wall_id ORDER BY w.slug`,
+  );
+  const clearWalls = db.prepare<[number]>('DELETE FROM user_walls WHERE user_id = ?');
+  const addWall = db.prepare<[number, number]>('INSERT OR IGNORE INTO user_walls (user_id, wall_id) VALUES (?, ?)');
 
   return {
     byName(username: string): User | undefined {
@@ -61,6 +70,28 @@ export function usersRepository(db: Db) {
     },
     adminCount(): number {
       return admins.get()?.n ?? 0;
+    },
+    /**
+     * The slugs of the walls a user is limited to (see migrations/009_user_walls.sql): empty means no
+     * limit. Only moderators are limited; callers check the role.
+     */
+    wallSlugs(username: string): string[] {
+      return wallSlugs.all(username).map((row) => row.slug);
+    },
+    /** Every user's wall limits at once, for the users list. */
+    allWallSlugs(): Map<string, string[]> {
+      const byUser = new Map<string, string[]>();
+      for (const row of allWallSlugs.all()) {
+        const list = byUser.get(row.username);
+        if (list) list.push(row.slug);
+        else byUser.set(row.username, [row.slug]);
+      }
+      return byUser;
+    },
+    /** Replaces a user's walls (wall ids); an empty list lifts the limit. Run it inside a transaction. */
+    setWalls(userId: number, wallIds: number[]): void {
+      clearWalls.run(userId);
+      for (const wallId of wallIds) addWall.run(userId, wallId);
     },
   };
 }
