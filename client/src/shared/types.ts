@@ -248,6 +248,8 @@ interface SourceViewCommon {
 export interface AdminWall extends PublicWall {
   blockedTerms: string[];
   publishDelaySeconds: number;
+  /** When the event ends (UTC, ISO 8601), from which `retentionDays` count; null: retention never runs. */
+  eventEndsAt?: string | null;
   retentionDays: number | null;
   profanityFilter?: boolean;
   holdLinks?: boolean;
@@ -284,6 +286,8 @@ export type WallSettingsPatch = Partial<{
   pacing: Partial<WallPacing>;
   statsSlide: Partial<WallStatsSlide>;
   displayLimit: number;
+  /** An RFC 3339 date-time with its offset, or null. */
+  eventEndsAt: string | null;
   retentionDays: number | null;
 }>;
 
@@ -319,6 +323,8 @@ export interface AuditRow {
 export interface UserAccount {
   username: string;
   role: User['role'];
+  /** The slugs of the walls a moderator is limited to; empty: every wall. */
+  walls: string[];
   createdAt: string;
 }
 
